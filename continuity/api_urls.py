@@ -1,0 +1,15 @@
+"""Every /api/v1/ route, gathered from the apps' routers."""
+
+from rest_framework.routers import DefaultRouter
+
+from continuity import api as core_api
+from incidents import api as incidents_api
+
+router = DefaultRouter()
+router.register("customers", core_api.CustomerViewSet, basename="customer")
+router.register("workflows", core_api.WorkflowViewSet, basename="workflow")
+router.register("probes", incidents_api.ProbeViewSet, basename="probe")
+router.register("probe-results", incidents_api.ProbeResultViewSet, basename="probe-result")
+router.register("outages", incidents_api.OutageViewSet, basename="outage")
+
+urlpatterns = router.urls

@@ -1,0 +1,62 @@
+"""Bearer API keys: `Authorization: Bearer ck_<prefix>_<secret>`."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from continuity.models import APIKey
+
+
+@dataclass
+class KeyPrincipal:
+    """The request.user of a key-authenticated request."""
+
+    key: APIKey
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.key.is_staff_key
+
+    @property
+    def pk(self) -> None:
+        return None
+
+    def __str__(self) -> str:
+        return f"api-key:{self.key.name}"
+
+
+class APIKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0].lower() != self.keyword.lower():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>'.")
+        key = self.key_for(parts[1])
+        return KeyPrincipal(key=key), key
+
+    @staticmethod
+    def key_for(raw_key: str) -> APIKey:
+        invalid = exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        if not raw_key.startswith(APIKey.PREFIX) or raw_key.count("_") < 2:
+            raise invalid
+        prefix = raw_key[len(APIKey.PREFIX) :].split("_", 1)[0]
+        key = APIKey.objects.select_related("customer").filter(key_prefix=prefix).first()
+        if key is None or key.revoked_at is not None or not key.matches(raw_key):
+            raise invalid
+        now = timezone.now()
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return key
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword

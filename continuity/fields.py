@@ -1,0 +1,40 @@
+"""Serializer fields shared by the apps' APIs."""
+
+from rest_framework import serializers
+
+from continuity.models import Customer
+from continuity.tenancy import scope_queryset
+
+
+class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary-key reference limited to the objects the request's tenant may see.
+
+    Another tenant's object is reported as not existing, never as forbidden.
+    """
+
+    def __init__(self, *, customer_path: str, **kwargs):
+        self.customer_path = customer_path
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset
+        return scope_queryset(queryset, request, self.customer_path)
+
+
+class CustomerField(TenantRelatedField):
+    """A customer given by id or by slug."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Customer.objects.all())
+        super().__init__(customer_path="", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isdigit():
+            customer = self.get_queryset().filter(slug=data).first()
+            if customer is None:
+                self.fail("does_not_exist", pk_value=data)
+            return customer
+        return super().to_internal_value(data)

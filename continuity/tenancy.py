@@ -1,0 +1,32 @@
+"""Tenant scoping in one place: what customer (if any) a request is bound to."""
+
+from django.db.models import QuerySet
+
+from continuity.models import Customer
+
+
+def request_customer_id(request) -> int | None:
+    """The customer a request is bound to, or None for staff (who see every customer)."""
+    key = getattr(request, "auth", None)
+    return getattr(key, "customer_id", None)
+
+
+def scope_queryset(queryset: QuerySet, request, customer_path: str) -> QuerySet:
+    customer_id = request_customer_id(request)
+    if customer_id is None:
+        return queryset
+    lookup = "pk" if customer_path == "" else f"{customer_path}_id"
+    return queryset.filter(**{lookup: customer_id})
+
+
+def visible_customers(request) -> QuerySet[Customer]:
+    return scope_queryset(Customer.objects.all(), request, "")
+
+
+class TenantScopedMixin:
+    """A viewset mixin: `customer_path` names how the model reaches its customer."""
+
+    customer_path: str = "customer"
+
+    def get_queryset(self):
+        return scope_queryset(super().get_queryset(), self.request, self.customer_path)

@@ -1,0 +1,82 @@
+from django.contrib import admin
+
+from incidents.models import (
+    MaintenanceWindow,
+    NoDataSpan,
+    Outage,
+    OutageEvidence,
+    OutageUpdate,
+    Probe,
+    ProbeResult,
+)
+
+
+@admin.register(Probe)
+class ProbeAdmin(admin.ModelAdmin):
+    list_display = ["name", "workflow", "kind", "interval_seconds", "quorum", "failure_threshold", "enabled", "last_observed_at"]
+    list_filter = ["kind", "enabled", "workflow__customer"]
+    search_fields = ["name", "target", "workflow__name", "workflow__customer__name"]
+    autocomplete_fields = ["workflow"]
+    list_select_related = ["workflow__customer"]
+    readonly_fields = ["derivation_pending", "last_observed_at"]
+
+
+@admin.register(ProbeResult)
+class ProbeResultAdmin(admin.ModelAdmin):
+    list_display = ["probe", "location", "observed_at", "outcome", "latency_ms", "status_code"]
+    list_filter = ["outcome", "location"]
+    search_fields = ["probe__name", "client_id", "error"]
+    date_hierarchy = "observed_at"
+    list_select_related = ["probe"]
+    raw_id_fields = ["probe"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OutageUpdateInline(admin.TabularInline):
+    model = OutageUpdate
+    extra = 0
+    fields = ["status", "message", "posted_at", "author"]
+    raw_id_fields = ["author"]
+
+
+class OutageEvidenceInline(admin.TabularInline):
+    model = OutageEvidence
+    extra = 0
+    fields = ["role", "result"]
+    readonly_fields = ["role", "result"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Outage)
+class OutageAdmin(admin.ModelAdmin):
+    list_display = ["workflow", "started_at", "ended_at", "severity", "source", "excluded_from_sla"]
+    list_filter = ["severity", "source", "excluded_from_sla", "workflow__customer", "workflow__upstream_dependency"]
+    search_fields = ["workflow__name", "workflow__customer__name", "root_cause", "summary"]
+    date_hierarchy = "started_at"
+    autocomplete_fields = ["workflow"]
+    filter_horizontal = ["probes"]
+    list_select_related = ["workflow__customer"]
+    inlines = [OutageEvidenceInline, OutageUpdateInline]
+
+
+@admin.register(NoDataSpan)
+class NoDataSpanAdmin(admin.ModelAdmin):
+    list_display = ["workflow", "started_at", "ended_at"]
+    list_filter = ["workflow__customer"]
+    search_fields = ["workflow__name"]
+    list_select_related = ["workflow__customer"]
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin):
+    list_display = ["customer", "starts_at", "ends_at", "reason"]
+    list_filter = ["customer"]
+    search_fields = ["reason", "customer__name"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["customer"]
+    filter_horizontal = ["workflows"]

@@ -1,0 +1,221 @@
+"""Probes, their results, derived outages, status updates and maintenance windows."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class ProbeKind(models.TextChoices):
+    HTTP = "http"
+    LLM = "llm"
+    STATUSPAGE = "statuspage"
+    EXTERNAL = "external"
+
+
+class Outcome(models.TextChoices):
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+class Probe(models.Model):
+    workflow = models.ForeignKey(
+        "continuity.Workflow", on_delete=models.CASCADE, related_name="probes"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=ProbeKind.choices, default=ProbeKind.EXTERNAL)
+    target = models.CharField(max_length=500, blank=True)
+    interval_seconds = models.PositiveIntegerField(default=60, validators=[MinValueValidator(5)])
+    timeout_ms = models.PositiveIntegerField(default=10_000, validators=[MinValueValidator(1)])
+    expected_status = models.JSONField(default=list, blank=True)
+    locations = models.JSONField(default=list)
+    quorum = models.PositiveSmallIntegerField(null=True, blank=True)
+    failure_threshold = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    recovery_threshold = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)]
+    )
+    degraded_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    # Set by ingestion, cleared by derivation: this probe has results not yet derived.
+    derivation_pending = models.BooleanField(default=False)
+    last_observed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workflow_id", "name", "id"]
+        indexes = [
+            models.Index(
+                fields=["workflow"],
+                condition=Q(derivation_pending=True),
+                name="probe_pending_derivation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_quorum(self) -> int:
+        """The configured quorum, or a majority of the probe's locations."""
+        if self.quorum:
+            return self.quorum
+        return len(self.locations) // 2 + 1 if self.locations else 1
+
+
+class ProbeResult(models.Model):
+    probe = models.ForeignKey(Probe, on_delete=models.CASCADE, related_name="results")
+    location = models.CharField(max_length=64)
+    observed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    client_id = models.CharField(max_length=100, null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["probe", "observed_at"], name="result_probe_observed")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["probe", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="result_unique_client_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.probe_id}@{self.location} {self.observed_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class Severity(models.TextChoices):
+    DOWN = "down"
+    DEGRADED = "degraded"
+
+
+class OutageSource(models.TextChoices):
+    PROBE = "probe"
+    MANUAL = "manual"
+
+
+class Outage(models.Model):
+    workflow = models.ForeignKey(
+        "continuity.Workflow", on_delete=models.CASCADE, related_name="outages"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    source = models.CharField(max_length=10, choices=OutageSource.choices)
+    probes = models.ManyToManyField(Probe, blank=True, related_name="outages")
+    evidence = models.ManyToManyField(
+        ProbeResult, through="OutageEvidence", blank=True, related_name="outages"
+    )
+    root_cause = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    excluded_from_sla = models.BooleanField(default=False)
+    exclusion_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["workflow", "started_at"], name="outage_workflow_started"),
+            models.Index(fields=["workflow"], condition=Q(ended_at=None), name="outage_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="outage_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} {self.severity} from {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class EvidenceRole(models.TextChoices):
+    OPENING = "opening"
+    CLOSING = "closing"
+
+
+class OutageEvidence(models.Model):
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="evidence_links")
+    result = models.ForeignKey(ProbeResult, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=EvidenceRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outage", "result", "role"], name="evidence_unique_link"
+            )
+        ]
+
+
+class UpdateStatus(models.TextChoices):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class OutageUpdate(models.Model):
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=16, choices=UpdateStatus.choices)
+    message = models.TextField()
+    posted_at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.message[:40]}"
+
+
+class NoDataSpan(models.Model):
+    """A span in which none of a workflow's probes had fresh data (derived, replaceable)."""
+
+    workflow = models.ForeignKey(
+        "continuity.Workflow", on_delete=models.CASCADE, related_name="no_data_spans"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["workflow", "started_at"], name="nodata_workflow_started")]
+
+
+class MaintenanceWindow(models.Model):
+    customer = models.ForeignKey(
+        "continuity.Customer", on_delete=models.CASCADE, related_name="maintenance_windows"
+    )
+    workflows = models.ManyToManyField(
+        "continuity.Workflow",
+        blank=True,
+        related_name="maintenance_windows",
+        help_text="Leave empty for all of the customer's workflows.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="maintenance_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} maintenance {self.starts_at:%Y-%m-%d %H:%M}"

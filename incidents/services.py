@@ -1,0 +1,369 @@
+"""Write paths: ingestion, outage derivation persistence, manual outages and updates."""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from continuity.exceptions import DomainError
+from continuity.models import Workflow
+from incidents import derivation
+from incidents.ingestion import ProbeInfo, ValidResult, validate_batch
+from incidents.models import (
+    EvidenceRole,
+    NoDataSpan,
+    Outage,
+    OutageEvidence,
+    OutageSource,
+    OutageUpdate,
+    Probe,
+    ProbeResult,
+)
+from incidents.selectors import observations_by_probe, probe_spec
+
+logger = logging.getLogger(__name__)
+
+
+class BatchRejected(DomainError):
+    """A probe-result batch with invalid items; nothing of it was stored."""
+
+    def __init__(self, message: str, errors: list[dict]):
+        super().__init__(message)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    accepted: int
+    duplicates: int
+    workflow_ids: frozenset[int]
+
+
+def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
+    probe_ids = {
+        item.get("probe")
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("probe"), int)
+    }
+    probes = Probe.objects.filter(pk__in=probe_ids)
+    if customer_id is not None:
+        probes = probes.filter(workflow__customer_id=customer_id)
+    return {
+        pk: ProbeInfo(probe_id=pk, locations=frozenset(locations))
+        for pk, locations in probes.values_list("pk", "locations")
+    }
+
+
+def _drop_duplicates(results: list[ValidResult]) -> list[ValidResult]:
+    """Results whose (probe, client id) is already stored or repeated in the batch go."""
+    keyed = [r for r in results if r.client_id is not None]
+    existing = set(
+        ProbeResult.objects.filter(
+            probe_id__in={r.probe_id for r in keyed}, client_id__in={r.client_id for r in keyed}
+        ).values_list("probe_id", "client_id")
+    ) if keyed else set()
+    fresh = []
+    for result in results:
+        if result.client_id is not None:
+            key = (result.probe_id, result.client_id)
+            if key in existing:
+                continue
+            existing.add(key)
+        fresh.append(result)
+    return fresh
+
+
+def probe_results_ingest(
+    *, items: object, customer_id: int | None, now: datetime | None = None
+) -> IngestSummary:
+    """Store a batch of results all-or-nothing and queue derivation of what they touch."""
+    now = now or timezone.now()
+    if not isinstance(items, list) or not items:
+        raise DomainError("'results' must be a non-empty list of probe results.", field="results")
+    if len(items) > settings.PROBE_RESULT_MAX_BATCH:
+        raise DomainError(
+            f"A batch holds at most {settings.PROBE_RESULT_MAX_BATCH} results; got {len(items)}.",
+            field="results",
+        )
+    probes = _known_probes(items, customer_id)
+    valid, errors = validate_batch(
+        items,
+        probes,
+        now=now,
+        max_skew=timedelta(seconds=settings.PROBE_RESULT_MAX_SKEW_SECONDS),
+    )
+    if errors:
+        raise BatchRejected(
+            f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
+        )
+    fresh = _drop_duplicates(valid)
+    with transaction.atomic():
+        ProbeResult.objects.bulk_create(
+            [
+                ProbeResult(
+                    probe_id=r.probe_id,
+                    location=r.location,
+                    observed_at=r.observed_at,
+                    outcome=r.outcome,
+                    latency_ms=r.latency_ms,
+                    status_code=r.status_code,
+                    error=r.error,
+                    client_id=r.client_id,
+                )
+                for r in fresh
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        workflow_ids = _mark_probes_pending(fresh)
+        transaction.on_commit(lambda: queue_derivations(workflow_ids))
+    return IngestSummary(
+        accepted=len(fresh), duplicates=len(valid) - len(fresh), workflow_ids=workflow_ids
+    )
+
+
+def _mark_probes_pending(results: list[ValidResult]) -> frozenset[int]:
+    newest: dict[int, datetime] = {}
+    for result in results:
+        if result.probe_id not in newest or result.observed_at > newest[result.probe_id]:
+            newest[result.probe_id] = result.observed_at
+    for probe_id, observed_at in newest.items():
+        Probe.objects.filter(pk=probe_id).filter(
+            Q(last_observed_at__lt=observed_at) | Q(last_observed_at=None)
+        ).update(last_observed_at=observed_at)
+    Probe.objects.filter(pk__in=newest).update(derivation_pending=True)
+    return frozenset(
+        Probe.objects.filter(pk__in=newest).values_list("workflow_id", flat=True).distinct()
+    )
+
+
+def queue_derivations(workflow_ids) -> None:
+    """Queue one derivation per workflow; a broker outage is left to the sweep."""
+    from incidents.tasks import derive_workflow_outages
+
+    for workflow_id in sorted(workflow_ids):
+        try:
+            derive_workflow_outages.delay(workflow_id)
+        except Exception:  # the broker is down: the pending flag makes the sweep do it
+            logger.warning("could not queue derivation of workflow %s; the sweep will", workflow_id)
+
+
+@dataclass(frozen=True)
+class DeriveSummary:
+    workflow_id: int
+    created: int
+    updated: int
+    deleted: int
+    state: str
+
+
+def _match_outages(
+    existing: list[Outage], episodes: tuple[derivation.Episode, ...]
+) -> list[Outage | None]:
+    """Pair each episode with the stored outage it continues, so outage ids stay stable."""
+    far_future = datetime.max.replace(tzinfo=UTC)
+    unmatched = list(existing)
+    pairs: list[Outage | None] = []
+    for episode in episodes:
+        episode_end = episode.ended_at or far_future
+        found = next(
+            (
+                outage
+                for outage in unmatched
+                if outage.started_at < episode_end
+                and (outage.ended_at or far_future) > episode.started_at
+                or outage.started_at == episode.started_at
+            ),
+            None,
+        )
+        if found is not None:
+            unmatched.remove(found)
+        pairs.append(found)
+    return pairs
+
+
+def _write_evidence(outage: Outage, episode: derivation.Episode) -> None:
+    wanted = {(rid, EvidenceRole.OPENING.value) for rid in episode.opening_result_ids} | {
+        (rid, EvidenceRole.CLOSING.value) for rid in episode.closing_result_ids
+    }
+    stored = set(
+        OutageEvidence.objects.filter(outage=outage).values_list("result_id", "role")
+    )
+    if stored == wanted:
+        return
+    OutageEvidence.objects.filter(outage=outage).delete()
+    OutageEvidence.objects.bulk_create(
+        [OutageEvidence(outage=outage, result_id=rid, role=role) for rid, role in sorted(wanted)]
+    )
+
+
+def _save_episode(outage: Outage | None, workflow: Workflow, episode) -> tuple[Outage, bool]:
+    fields = {
+        "started_at": episode.started_at,
+        "ended_at": episode.ended_at,
+        "severity": str(episode.severity),
+    }
+    if outage is None:
+        outage = Outage.objects.create(workflow=workflow, source=OutageSource.PROBE, **fields)
+        changed = True
+    else:
+        changed = any(getattr(outage, name) != value for name, value in fields.items())
+        if changed:
+            for name, value in fields.items():
+                setattr(outage, name, value)
+            outage.save(update_fields=[*fields, "updated_at"])
+    if set(outage.probes.values_list("pk", flat=True)) != set(episode.probe_ids):
+        outage.probes.set(episode.probe_ids)
+    _write_evidence(outage, episode)
+    return outage, changed
+
+
+def _replace_no_data_spans(workflow: Workflow, spans: tuple[derivation.Span, ...]) -> None:
+    stored = list(workflow.no_data_spans.values_list("started_at", "ended_at"))
+    wanted = [(span.start, span.end) for span in spans]
+    if stored == wanted:
+        return
+    workflow.no_data_spans.all().delete()
+    NoDataSpan.objects.bulk_create(
+        [NoDataSpan(workflow=workflow, started_at=start, ended_at=end) for start, end in wanted]
+    )
+
+
+def _current_state(
+    probes: list[tuple[derivation.ProbeSpec, list]], since: datetime, until: datetime
+) -> str:
+    timelines = [
+        derivation.probe_timeline(spec, observations, since=since, until=until)
+        for spec, observations in probes
+    ]
+    spans = derivation.workflow_timeline(timelines, since=since, until=until)
+    return str(spans[-1].state) if spans else derivation.State.NO_DATA.value
+
+
+def workflow_derive_outages(*, workflow_id: int, now: datetime | None = None) -> DeriveSummary:
+    """Re-derive a workflow's probe outages from all its results (SPEC §3), idempotently.
+
+    The pending flags are cleared before the results are read, so a result committed
+    during the derivation sets its flag again and is derived by the next run.
+    """
+    now = now or timezone.now()
+    Probe.objects.filter(workflow_id=workflow_id, derivation_pending=True).update(
+        derivation_pending=False
+    )
+    with transaction.atomic():
+        workflow = Workflow.objects.select_for_update().get(pk=workflow_id)
+        probes = list(workflow.probes.filter(enabled=True))
+        observations = observations_by_probe(probe.pk for probe in probes)
+        inputs = [(probe_spec(probe), observations[probe.pk]) for probe in probes]
+        earliest = [min(o.observed_at for o in obs) for obs in observations.values() if obs]
+        since = min([*earliest, *(probe.created_at for probe in probes)], default=now)
+        result = derivation.derive_workflow(inputs, since=since, until=now)
+        existing = list(
+            Outage.objects.filter(workflow=workflow, source=OutageSource.PROBE).order_by(
+                "started_at", "pk"
+            )
+        )
+        pairs = _match_outages(existing, result.episodes)
+        created = sum(1 for outage in pairs if outage is None)
+        updated = 0
+        for outage, episode in zip(pairs, result.episodes, strict=True):
+            _, changed = _save_episode(outage, workflow, episode)
+            updated += int(changed and outage is not None)
+        kept = {outage.pk for outage in pairs if outage is not None}
+        stale = [outage.pk for outage in existing if outage.pk not in kept]
+        Outage.objects.filter(pk__in=stale).delete()
+        _replace_no_data_spans(workflow, result.no_data)
+        workflow.current_state = _current_state(inputs, since, now) if probes else "no_data"
+        workflow.derived_at = now
+        workflow.save(update_fields=["current_state", "derived_at"])
+    return DeriveSummary(
+        workflow_id=workflow_id,
+        created=created,
+        updated=updated,
+        deleted=len(stale),
+        state=workflow.current_state,
+    )
+
+
+def workflows_needing_derivation(*, now: datetime | None = None) -> list[int]:
+    """Workflows with underived results, an open outage or no-data span, or gone stale since."""
+    now = now or timezone.now()
+    pending = Probe.objects.filter(derivation_pending=True).values_list("workflow_id", flat=True)
+    open_outages = Outage.objects.filter(
+        ended_at=None, source=OutageSource.PROBE
+    ).values_list("workflow_id", flat=True)
+    open_gaps = NoDataSpan.objects.filter(ended_at=None).values_list("workflow_id", flat=True)
+    ids = set(pending) | set(open_outages) | set(open_gaps)
+    for workflow_id, derived_at, last_observed_at, interval in Probe.objects.filter(
+        enabled=True, last_observed_at__isnull=False
+    ).exclude(workflow_id__in=ids).values_list(
+        "workflow_id", "workflow__derived_at", "last_observed_at", "interval_seconds"
+    ):
+        stale_at = last_observed_at + timedelta(seconds=3 * interval)
+        if stale_at <= now and (derived_at is None or derived_at < stale_at):
+            ids.add(workflow_id)
+    return sorted(ids)
+
+
+def outage_create_manual(
+    *,
+    workflow: Workflow,
+    started_at: datetime,
+    ended_at: datetime | None,
+    severity: str,
+    root_cause: str = "",
+    summary: str = "",
+) -> Outage:
+    if ended_at is not None and ended_at < started_at:
+        raise DomainError("ended_at must not be before started_at.", field="ended_at")
+    return Outage.objects.create(
+        workflow=workflow,
+        source=OutageSource.MANUAL,
+        started_at=started_at,
+        ended_at=ended_at,
+        severity=severity,
+        root_cause=root_cause,
+        summary=summary,
+    )
+
+
+def outage_update(*, outage: Outage, **changes) -> Outage:
+    """Change the human fields of an outage; times only for manual ones."""
+    if outage.source == OutageSource.PROBE and ({"started_at", "ended_at"} & set(changes)):
+        raise DomainError(
+            "A probe-derived outage's times come from its results; exclude it instead.",
+            field="started_at" if "started_at" in changes else "ended_at",
+        )
+    excluded = changes.get("excluded_from_sla", outage.excluded_from_sla)
+    reason = changes.get("exclusion_reason", outage.exclusion_reason)
+    if excluded and not (reason or "").strip():
+        raise DomainError(
+            "Excluding an outage from the SLA needs an exclusion_reason.",
+            field="exclusion_reason",
+        )
+    started = changes.get("started_at", outage.started_at)
+    ended = changes.get("ended_at", outage.ended_at)
+    if ended is not None and ended < started:
+        raise DomainError("ended_at must not be before started_at.", field="ended_at")
+    for name, value in changes.items():
+        setattr(outage, name, value)
+    outage.save()
+    return outage
+
+
+def outage_post_update(
+    *, outage: Outage, status: str, message: str, posted_at: datetime | None = None, author=None
+) -> OutageUpdate:
+    if not message.strip():
+        raise DomainError("An update needs a message.", field="message")
+    return OutageUpdate.objects.create(
+        outage=outage,
+        status=status,
+        message=message,
+        posted_at=posted_at or timezone.now(),
+        author=author if getattr(author, "pk", None) else None,
+    )

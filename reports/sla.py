@@ -1,0 +1,501 @@
+"""SLA math for one workflow over one period (SPEC §4), on plain intervals.
+
+No ORM and no floats: durations are integer seconds, ratios are Decimals. Every input instant
+is floored to the whole second, so the set arithmetic below is exact and the figures add up
+(measured = scheduled - maintenance - excluded no-data, to the second).
+
+Ratios are computed with one division in a 50-digit context. Inputs are integer seconds and
+policy Decimals with a few places, so an availability that is not exactly representable lies
+far further from any target, tier or 3-decimal display boundary than the 1e-48 rounding
+error: comparisons and truncation on these Decimals are exact in practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_DOWN, Context, Decimal, localcontext
+from enum import StrEnum
+
+from reports.periods import Period, load_zone, local_midnight
+
+_CTX = Context(prec=50)
+_SECOND = timedelta(seconds=1)
+_HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
+SEVERITIES = ("down", "degraded")
+DEFAULT_BURN_WINDOWS = (timedelta(hours=1), timedelta(hours=6), timedelta(days=3))
+
+
+def _decimal(name: str, value: Decimal | int, low: int, high: int) -> Decimal:
+    """Accept Decimal or int (never float) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{name} must be a Decimal, got {type(value).__name__}")
+    value = Decimal(value)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open span [start, end) of aware instants (stored in UTC)."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.utcoffset() is None or self.end.utcoffset() is None:
+            raise ValueError("interval bounds must be timezone-aware")
+        if self.end < self.start:
+            raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
+
+
+@dataclass(frozen=True)
+class CreditTier:
+    below_pct: Decimal
+    credit_pct: Decimal
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "below_pct", _decimal("below_pct", self.below_pct, 0, 100))
+        object.__setattr__(self, "credit_pct", _decimal("credit_pct", self.credit_pct, 0, 100))
+
+
+@dataclass(frozen=True)
+class ServiceWindow:
+    """Weekly scheduled hours in the customer's local time (weekday 0 = Monday).
+
+    ``end == time(0)`` means midnight at the end of the day, so 00:00–00:00 is the whole day.
+    Local times that do not exist on a DST day are mapped as zoneinfo does (fold=0); the
+    window then covers the real elapsed time between its bounds.
+    """
+
+    weekday: int
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {self.weekday}")
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("service window times are local: give them without tzinfo")
+        if self.end != time(0) and self.end <= self.start:
+            raise ValueError(f"service window must end after it starts: {self.start}-{self.end}")
+
+
+class NoDataMode(StrEnum):
+    EXCLUDED = "excluded"
+    UP = "up"
+    DOWN = "down"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An SLA policy. Empty ``service_hours`` means 24x7."""
+
+    target_pct: Decimal
+    degraded_weight: Decimal = Decimal("0.5")
+    min_outage_seconds: int = 60
+    no_data: NoDataMode = NoDataMode.EXCLUDED
+    credit_tiers: tuple[CreditTier, ...] = ()
+    service_hours: tuple[ServiceWindow, ...] = ()
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "target_pct", _decimal("target_pct", self.target_pct, 0, 100))
+        set_(self, "degraded_weight", _decimal("degraded_weight", self.degraded_weight, 0, 1))
+        if self.min_outage_seconds < 0:
+            raise ValueError(f"min_outage_seconds must be >= 0, got {self.min_outage_seconds}")
+        set_(self, "no_data", NoDataMode(self.no_data))
+        set_(self, "credit_tiers", tuple(self.credit_tiers))
+        set_(self, "service_hours", tuple(self.service_hours))
+
+
+@dataclass(frozen=True)
+class OutageSpan:
+    outage_id: int | None
+    started_at: datetime
+    ended_at: datetime | None
+    severity: str
+    excluded: bool = False
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be 'down' or 'degraded', got {self.severity!r}")
+
+
+@dataclass(frozen=True)
+class FallbackSpan:
+    outage_id: int | None
+    activated_at: datetime
+    deactivated_at: datetime | None
+    effectiveness_pct: Decimal
+
+    def __post_init__(self) -> None:
+        pct = _decimal("effectiveness_pct", self.effectiveness_pct, 0, 100)
+        object.__setattr__(self, "effectiveness_pct", pct)
+
+
+@dataclass(frozen=True)
+class SLAFigures:
+    """Figures for one workflow and period. Durations are integer seconds unless noted."""
+
+    period_seconds: int
+    scheduled_seconds: int
+    maintenance_seconds: int
+    no_data_seconds: int
+    measured_seconds: int
+    down_seconds: int
+    degraded_seconds: int
+    counted_downtime_seconds: Decimal
+    availability_pct: Decimal | None
+    availability_display: str | None
+    met: bool | None
+    target_pct: Decimal
+    error_budget_seconds: Decimal
+    error_budget_remaining_seconds: Decimal
+    credit_pct: Decimal
+    outage_count: int
+    mttr_seconds: Decimal | None
+    longest_outage_seconds: int | None
+    coverage_pct: Decimal | None
+    effective_availability_pct: Decimal | None
+    effective_availability_display: str | None
+    mitigated_seconds: int
+
+
+# --- interval algebra: every function returns a sorted list of disjoint, non-empty intervals
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Union: sort, drop empty intervals, join overlapping or touching ones."""
+    merged: list[Interval] = []
+    for iv in sorted((iv for iv in intervals if iv.end > iv.start), key=lambda iv: iv.start):
+        if merged and iv.start <= merged[-1].end:
+            if iv.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, iv.end)
+        else:
+            merged.append(iv)
+    return merged
+
+
+def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
+    """Instants that lie in both ``a`` and ``b``."""
+    left, right = merge(a), merge(b)
+    result: list[Interval] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        start, end = max(left[i].start, right[j].start), min(left[i].end, right[j].end)
+        if start < end:
+            result.append(Interval(start, end))
+        if left[i].end <= right[j].end:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def clip(intervals: Iterable[Interval], window: Interval) -> list[Interval]:
+    """The parts of ``intervals`` inside ``window``."""
+    return intersect(intervals, [window])
+
+
+def subtract(intervals: Iterable[Interval], removed: Iterable[Interval]) -> list[Interval]:
+    """Instants in ``intervals`` but not in ``removed``."""
+    cuts = merge(removed)
+    result: list[Interval] = []
+    j = 0
+    for iv in merge(intervals):
+        while j < len(cuts) and cuts[j].end <= iv.start:
+            j += 1
+        start, k = iv.start, j
+        while k < len(cuts) and cuts[k].start < iv.end:
+            if cuts[k].start > start:
+                result.append(Interval(start, cuts[k].start))
+            start = max(start, cuts[k].end)
+            k += 1
+        if start < iv.end:
+            result.append(Interval(start, iv.end))
+    return result
+
+
+def total_seconds(intervals: Iterable[Interval]) -> int:
+    """Whole seconds covered by the union of ``intervals`` (overlaps counted once)."""
+    return sum((iv.end - iv.start for iv in merge(intervals)), timedelta()) // _SECOND
+
+
+def service_intervals(
+    period: Period, service_hours: Iterable[ServiceWindow], tz: str | None = None
+) -> list[Interval]:
+    """UTC intervals of scheduled time within ``period``; the whole period when no schedule.
+
+    ``tz`` defaults to the period's timezone. Each local day's window is converted to UTC on
+    its own, so a window spanning a DST change covers the real elapsed time (7 h for 00:00–06:00
+    on the day clocks go back).
+    """
+    whole = Interval(period.start, period.end)
+    windows = tuple(service_hours)
+    if not windows:
+        return [whole]
+    tz = tz or period.timezone
+    zone = load_zone(tz)
+    day, last = period.start.astimezone(zone).date(), period.end.astimezone(zone).date()
+    spans: list[Interval] = []
+    while day <= last:
+        spans.extend(_window_on(day, w, tz) for w in windows if w.weekday == day.weekday())
+        day += timedelta(days=1)
+    return clip(spans, whole)
+
+
+def _window_on(day: date, window: ServiceWindow, tz: str) -> Interval:
+    start = datetime.combine(day, window.start, tzinfo=load_zone(tz)).astimezone(UTC)
+    if window.end == time(0):
+        end = local_midnight(day + timedelta(days=1), tz)
+    else:
+        end = datetime.combine(day, window.end, tzinfo=load_zone(tz)).astimezone(UTC)
+    return Interval(start, max(start, end))
+
+
+# --- presentation helpers
+
+
+def truncate_pct(value: Decimal, places: int = 3) -> str:
+    """Format toward zero with ``places`` decimals: shown figures never round up."""
+    if places < 0:
+        raise ValueError(f"places must be >= 0, got {places}")
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN, context=_CTX)
+    return format(shown.copy_abs() if shown.is_zero() else shown, "f")
+
+
+def select_credit(availability: Decimal | None, tiers: Iterable[CreditTier]) -> Decimal:
+    """The largest credit of the tiers whose below_pct is strictly above ``availability``."""
+    if availability is None:
+        return _ZERO
+    return max((t.credit_pct for t in tiers if t.below_pct > availability), default=_ZERO)
+
+
+# --- the computation
+
+
+@dataclass(frozen=True)
+class _Breakdown:
+    """The window's scheduled time split into disjoint kinds (interval lists)."""
+
+    window: Interval
+    scheduled: list[Interval]
+    maintenance: list[Interval]
+    down: list[Interval]
+    degraded: list[Interval]
+    no_data: list[Interval]
+    outages: list[Interval]  # counted outages, unclipped
+
+
+def compute_sla(
+    *,
+    period: Period,
+    policy: Policy,
+    outages: Sequence[OutageSpan],
+    maintenance: Sequence[Interval],
+    no_data: Sequence[Interval],
+    fallbacks: Sequence[FallbackSpan] = (),
+    now: datetime | None = None,
+) -> SLAFigures:
+    """SLA figures for ``period``; with ``now`` before its end, month-to-date figures.
+
+    Seconds after ``now`` are neither measured nor counted; open outages and fallbacks run
+    to ``now`` (default: the period end).
+    """
+    now = _floor(now) if now is not None else period.end
+    with localcontext(_CTX):
+        parts = _breakdown(period, policy, outages, maintenance, no_data, now)
+        return _figures(period, policy, parts, _fallback_levels(fallbacks, now))
+
+
+def _floor(instant: datetime) -> datetime:
+    if instant.utcoffset() is None:
+        raise ValueError(f"instants must be timezone-aware, got {instant!r}")
+    return instant.replace(microsecond=0)
+
+
+def _span(start: datetime, end: datetime | None, now: datetime) -> Interval:
+    """An outage or fallback as an interval; an open one runs to ``now`` (empty if later)."""
+    lower = _floor(start)
+    if end is None:
+        return Interval(lower, max(lower, now))
+    return Interval(lower, _floor(end))
+
+
+def _kept_outages(
+    outages: Iterable[OutageSpan], policy: Policy, now: datetime
+) -> list[tuple[str, Interval]]:
+    """Outages that count: not excluded, and at least min_outage_seconds over their full span."""
+    kept = []
+    for outage in outages:
+        span = _span(outage.started_at, outage.ended_at, now)
+        seconds = total_seconds([span])
+        if not outage.excluded and seconds > 0 and seconds >= policy.min_outage_seconds:
+            kept.append((outage.severity, span))
+    return kept
+
+
+def _breakdown(
+    period: Period,
+    policy: Policy,
+    outages: Iterable[OutageSpan],
+    maintenance: Iterable[Interval],
+    no_data: Iterable[Interval],
+    now: datetime,
+) -> _Breakdown:
+    window = Interval(period.start, max(period.start, min(period.end, now)))
+    scheduled = clip(service_intervals(period, policy.service_hours), window)
+    maint = intersect((_span(m.start, m.end, now) for m in maintenance), scheduled)
+    usable = subtract(scheduled, maint)
+    kept = _kept_outages(outages, policy, now)
+    down = intersect((s for sev, s in kept if sev == "down"), usable)
+    degraded = subtract(intersect((s for sev, s in kept if sev == "degraded"), usable), down)
+    gaps = intersect((_span(g.start, g.end, now) for g in no_data), usable)
+    gaps = subtract(gaps, down + degraded)
+    spans = [span for _, span in kept]
+    return _Breakdown(window, scheduled, maint, down, degraded, gaps, spans)
+
+
+def _pct(part: Decimal, whole: int) -> Decimal | None:
+    return None if whole == 0 else _HUNDRED * part / whole
+
+
+def _display(value: Decimal | None) -> str | None:
+    return None if value is None else truncate_pct(value)
+
+
+def _figures(
+    period: Period, policy: Policy, parts: _Breakdown, levels: list[tuple[Interval, Decimal]]
+) -> SLAFigures:
+    scheduled, maint = total_seconds(parts.scheduled), total_seconds(parts.maintenance)
+    down, degraded = total_seconds(parts.down), total_seconds(parts.degraded)
+    gaps = total_seconds(parts.no_data)
+    monitored = scheduled - maint
+    measured = monitored - gaps if policy.no_data is NoDataMode.EXCLUDED else monitored
+    counted = down + degraded * policy.degraded_weight
+    if policy.no_data is NoDataMode.DOWN:
+        counted += gaps
+    availability = _pct(measured - counted, measured)
+    effective = _pct(measured - counted + _relief(parts, policy, levels), measured)
+    budget = measured * (_HUNDRED - policy.target_pct) / _HUNDRED
+    count, mttr, longest = _outage_stats(parts)
+    return SLAFigures(
+        period_seconds=period.seconds,
+        scheduled_seconds=scheduled,
+        maintenance_seconds=maint,
+        no_data_seconds=gaps,
+        measured_seconds=measured,
+        down_seconds=down,
+        degraded_seconds=degraded,
+        counted_downtime_seconds=Decimal(counted),
+        availability_pct=availability,
+        availability_display=_display(availability),
+        met=None if availability is None else availability >= policy.target_pct,
+        target_pct=policy.target_pct,
+        error_budget_seconds=budget,
+        error_budget_remaining_seconds=budget - counted,
+        credit_pct=select_credit(availability, policy.credit_tiers),
+        outage_count=count,
+        mttr_seconds=mttr,
+        longest_outage_seconds=longest,
+        coverage_pct=_pct(Decimal(monitored - gaps), monitored),
+        effective_availability_pct=effective,
+        effective_availability_display=_display(effective),
+        mitigated_seconds=_mitigated_seconds(parts, levels),
+    )
+
+
+def _fallback_levels(
+    fallbacks: Iterable[FallbackSpan], now: datetime
+) -> list[tuple[Interval, Decimal]]:
+    """Disjoint spans with the highest effectiveness of the fallbacks active in each."""
+    spans = [(_span(f.activated_at, f.deactivated_at, now), f.effectiveness_pct) for f in fallbacks]
+    edges = sorted({t for span, _ in spans for t in (span.start, span.end)})
+    levels = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        active = [pct for span, pct in spans if span.start <= lo and hi <= span.end]
+        if active:
+            levels.append((Interval(lo, hi), max(active)))
+    return levels
+
+
+def _mitigated_seconds(parts: _Breakdown, levels: list[tuple[Interval, Decimal]]) -> int:
+    """Down or degraded seconds under any active fallback, whatever its effectiveness."""
+    return total_seconds(intersect(parts.down + parts.degraded, [span for span, _ in levels]))
+
+
+def _relief(parts: _Breakdown, policy: Policy, levels: list[tuple[Interval, Decimal]]) -> Decimal:
+    """Counted seconds a fallback gave back: weight x effectiveness for each mitigated second."""
+    relief = _ZERO
+    for span, pct in levels:
+        weighted = total_seconds(clip(parts.down, span))
+        weighted += total_seconds(clip(parts.degraded, span)) * policy.degraded_weight
+        relief += weighted * pct / _HUNDRED
+    return relief
+
+
+def _outage_stats(parts: _Breakdown) -> tuple[int, Decimal | None, int | None]:
+    """Count, mean and longest duration (clipped to the window) of outages in measured time."""
+    usable = subtract(parts.scheduled, parts.maintenance)
+    durations = [
+        total_seconds(clip([span], parts.window))
+        for span in parts.outages
+        if intersect([span], usable)
+    ]
+    if not durations:
+        return 0, None, None
+    return len(durations), Decimal(sum(durations)) / len(durations), max(durations)
+
+
+def burn_rates(
+    *,
+    policy: Policy,
+    outages: Sequence[OutageSpan],
+    maintenance: Sequence[Interval],
+    no_data: Sequence[Interval],
+    now: datetime,
+    tz: str,
+    windows: Sequence[timedelta] = DEFAULT_BURN_WINDOWS,
+) -> dict[str, Decimal | None]:
+    """Error-budget burn rate over each trailing window ending at ``now``.
+
+    burn = (counted downtime / measured) / (1 - target/100): 1 spends the budget exactly over
+    the window, 14.4 over 1 h is the usual fast-burn page. None when nothing was measured or
+    the target is 100 (no budget to burn).
+    """
+    rates: dict[str, Decimal | None] = {}
+    for width in windows:
+        period = Period(now - width, now, tz, f"{(now - width).isoformat()}/{now.isoformat()}")
+        figures = compute_sla(
+            period=period,
+            policy=policy,
+            outages=outages,
+            maintenance=maintenance,
+            no_data=no_data,
+            now=now,
+        )
+        rates[_width_label(width)] = _burn(figures, policy)
+    return rates
+
+
+def _burn(figures: SLAFigures, policy: Policy) -> Decimal | None:
+    if figures.measured_seconds == 0 or policy.target_pct == _HUNDRED:
+        return None
+    with localcontext(_CTX):
+        allowed = figures.measured_seconds * (_HUNDRED - policy.target_pct)
+        return figures.counted_downtime_seconds * _HUNDRED / allowed
+
+
+def _width_label(width: timedelta) -> str:
+    """The window's key, in the largest unit that divides it: 1h, 6h, 3d, 90m, 45s."""
+    seconds = width // _SECOND
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
