@@ -284,17 +284,17 @@ def test_latency_on_down_result_is_still_down():
             id="gap-just-over-3-intervals",
         ),
         pytest.param(
-            series("a", "...------..."),
+            series("a", "...-----..."),
             120,
-            12,
+            11,
             [(0, None, UP)],
             id="longer-interval-gap-6-not-stale",
         ),
         pytest.param(
-            series("a", "...-------..."),
+            series("a", "...------..."),
             120,
-            13,
-            [(0, 8, UP), (8, 10, NO_DATA), (10, None, UP)],
+            12,
+            [(0, 8, UP), (8, 9, NO_DATA), (9, None, UP)],
             id="longer-interval-gap-7-stale",
         ),
         pytest.param(
@@ -436,7 +436,7 @@ def test_closing_evidence_is_first_result_of_recovery_run():
 
 
 def test_none_result_ids_are_skipped():
-    observations = [obs("a", m, code) for m, code in enumerate("..XX..")]
+    observations = [obs("a", m, CODES[code]) for m, code in enumerate("..XX..")]
     (episode,) = derive((spec(), observations), until=6).episodes
     assert episode.opening_result_ids == ()
     assert episode.closing_result_ids == ()

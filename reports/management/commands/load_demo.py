@@ -1,0 +1,83 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from incidents.models import Outage
+from incidents.tasks import sweep_derivations
+from reports import demo
+
+DEMO_USER = "admin"
+DEMO_PASSWORD = "continuity-demo"
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+
+
+class Command(BaseCommand):
+    help = "Load the simulated demo month, derive its outages and print a summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="allow resetting a non-SQLite database"
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if connection.vendor != "sqlite" and not force:
+            raise CommandError(
+                "load_demo replaces all data; it runs on the embedded SQLite database "
+                "(unset DATABASE_URL) or with --force."
+            )
+        call_command("flush", "--noinput", verbosity=0)
+        started = time.monotonic()
+        customers = demo.load()
+        loaded = time.monotonic()
+        derived_workflows = sweep_derivations()
+        derived = time.monotonic()
+        self.stdout.write(
+            f"Loaded {len(customers)} customers and their probe results "
+            f"in {loaded - started:.1f}s; derived outages of {derived_workflows} workflows "
+            f"in {derived - loaded:.1f}s.\n"
+        )
+        for customer in customers:
+            self.print_outages(customer)
+        self.create_admin()
+        self.stdout.write(
+            "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/admin/ "
+            f"(login {DEMO_USER} / {DEMO_PASSWORD}).\n"
+            f"Database: {settings.DATABASES['default']['NAME']}"
+        )
+
+    def print_outages(self, customer) -> None:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(customer.timezone)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"{customer.name} ({customer.timezone})"))
+        outages = (
+            Outage.objects.filter(workflow__customer=customer)
+            .select_related("workflow")
+            .order_by("started_at")
+        )
+        self.stdout.write(f"  {'workflow':<34} {'start':<17} {'end':<17} {'duration':>9}  severity")
+        for outage in outages:
+            end = outage.ended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if outage.ended_at else "open"
+            seconds = int(((outage.ended_at or outage.started_at) - outage.started_at).total_seconds())
+            self.stdout.write(
+                f"  {outage.workflow.name[:34]:<34} "
+                f"{outage.started_at.astimezone(zone):%Y-%m-%d %H:%M} {end:<17} "
+                f"{_duration(seconds):>9}  {outage.severity}"
+            )
+        self.stdout.write("")
+
+    def create_admin(self) -> None:
+        user_model = get_user_model()
+        user, _ = user_model.objects.get_or_create(
+            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
