@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from continuity.models import APIKey
@@ -60,3 +61,11 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+class APIKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "continuity.authentication.APIKeyAuthentication"
+    name = "BearerAPIKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "ck_<prefix>_<secret>"}

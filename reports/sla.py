@@ -306,7 +306,9 @@ def compute_sla(
     """SLA figures for ``period``; with ``now`` before its end, month-to-date figures.
 
     Seconds after ``now`` are neither measured nor counted; open outages and fallbacks run
-    to ``now`` (default: the period end).
+    to ``now`` (default: the period end), so ``scheduled_seconds`` is the scheduled time
+    elapsed so far. A fallback mitigates any down/degraded time it covers, whatever its
+    ``outage_id``: the caller passes one workflow's outages and fallbacks.
     """
     now = _floor(now) if now is not None else period.end
     with localcontext(_CTX):
