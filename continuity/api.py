@@ -1,19 +1,21 @@
 """REST API for customers and workflows."""
 
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from continuity.fields import CustomerField, TenantRelatedField
-from continuity.models import Customer, SLAPolicy, Workflow
+from continuity.fields import CustomerField, PolicyField
+from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
-from continuity.tenancy import TenantScopedMixin
+from continuity.tenancy import TenantScopedMixin, request_customer_id
 
 
 class CustomerSerializer(serializers.ModelSerializer):
     report_recipients = serializers.ListField(child=serializers.EmailField(), required=False)
-    sla_policy = TenantRelatedField(
-        customer_path="customer", queryset=SLAPolicy.objects.all(), allow_null=True, required=False
-    )
+    sla_policy = PolicyField(allow_null=True, required=False)
 
     class Meta:
         model = Customer
@@ -46,9 +48,7 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
 class WorkflowSerializer(serializers.ModelSerializer):
     customer = CustomerField()
-    sla_policy = TenantRelatedField(
-        customer_path="customer", queryset=SLAPolicy.objects.all(), allow_null=True, required=False
-    )
+    sla_policy = PolicyField(allow_null=True, required=False)
 
     class Meta:
         model = Workflow
@@ -100,3 +100,112 @@ class WorkflowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     queryset = Workflow.objects.select_related("customer")
     serializer_class = WorkflowSerializer
     filterset_class = WorkflowFilter
+
+
+class CreditTierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditTier
+        fields = ["below_pct", "credit_pct"]
+
+
+class ServiceWindowSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
+    start = serializers.RegexField(r"^([01]\d|2[0-3]):[0-5]\d$", help_text="HH:MM, local time")
+    end = serializers.RegexField(
+        r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", help_text="HH:MM, local time; 24:00 = midnight"
+    )
+
+    def validate(self, attrs):
+        if attrs["end"] == "24:00":
+            attrs["end"] = "00:00"
+        elif attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError("end must be after start (use 24:00 for midnight).")
+        return attrs
+
+
+def validate_credit_tiers(tiers: list[dict]) -> list[dict]:
+    """Tiers as a schedule: distinct thresholds, and a lower availability never earns less."""
+    ordered = sorted(tiers, key=lambda tier: tier["below_pct"], reverse=True)
+    seen = set()
+    for tier in ordered:
+        if tier["below_pct"] in seen:
+            raise serializers.ValidationError(f"Two tiers share below_pct {tier['below_pct']}.")
+        seen.add(tier["below_pct"])
+    for higher, lower in zip(ordered, ordered[1:], strict=False):
+        if lower["credit_pct"] < higher["credit_pct"]:
+            raise serializers.ValidationError(
+                f"Contradictory tiers: below {lower['below_pct']}% credits "
+                f"{lower['credit_pct']}%, less than the {higher['credit_pct']}% credited "
+                f"below {higher['below_pct']}%."
+            )
+    return ordered
+
+
+class SLAPolicySerializer(serializers.ModelSerializer):
+    customer = CustomerField(allow_null=True, required=False)
+    target_pct = serializers.DecimalField(
+        max_digits=6, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100")
+    )
+    degraded_weight = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1"),
+        required=False,
+    )
+    credit_tiers = CreditTierSerializer(many=True, required=False)
+    service_hours = ServiceWindowSerializer(many=True, required=False)
+
+    class Meta:
+        model = SLAPolicy
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "target_pct",
+            "degraded_weight",
+            "min_outage_seconds",
+            "no_data",
+            "credit_tiers",
+            "service_hours",
+        ]
+
+    def validate_credit_tiers(self, value):
+        return validate_credit_tiers(value)
+
+    def validate(self, attrs):
+        customer_id = request_customer_id(self.context["request"])
+        if customer_id is not None:
+            attrs["customer"] = Customer.objects.get(pk=customer_id)
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        tiers = validated_data.pop("credit_tiers", [])
+        policy = SLAPolicy.objects.create(**validated_data)
+        CreditTier.objects.bulk_create([CreditTier(policy=policy, **tier) for tier in tiers])
+        return policy
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        tiers = validated_data.pop("credit_tiers", None)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save()
+        if tiers is not None:
+            instance.credit_tiers.all().delete()
+            CreditTier.objects.bulk_create([CreditTier(policy=instance, **tier) for tier in tiers])
+        return instance
+
+
+class SLAPolicyViewSet(viewsets.ModelViewSet):
+    """SLA policies: a customer key sees its own and the shared ones, and changes only its own."""
+
+    serializer_class = SLAPolicySerializer
+    filterset_fields = ["customer", "no_data"]
+
+    def get_queryset(self):
+        customer_id = request_customer_id(self.request)
+        policies = SLAPolicy.objects.prefetch_related("credit_tiers")
+        if customer_id is None:
+            return policies
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return policies.filter(Q(customer_id=customer_id) | Q(customer=None))
+        return policies.filter(customer_id=customer_id)

@@ -1,9 +1,11 @@
 """Every /api/v1/ route, gathered from the apps' routers."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from continuity import api as core_api
 from incidents import api as incidents_api
+from reports import api as reports_api
 
 router = DefaultRouter()
 router.register("customers", core_api.CustomerViewSet, basename="customer")
@@ -11,5 +13,12 @@ router.register("workflows", core_api.WorkflowViewSet, basename="workflow")
 router.register("probes", incidents_api.ProbeViewSet, basename="probe")
 router.register("probe-results", incidents_api.ProbeResultViewSet, basename="probe-result")
 router.register("outages", incidents_api.OutageViewSet, basename="outage")
+router.register("sla-policies", core_api.SLAPolicyViewSet, basename="sla-policy")
+router.register(
+    "maintenance-windows", incidents_api.MaintenanceWindowViewSet, basename="maintenance-window"
+)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("sla/", reports_api.SLAView.as_view(), name="sla"),
+    *router.urls,
+]

@@ -1,9 +1,10 @@
 """Serializer fields shared by the apps' APIs."""
 
+from django.db.models import Q
 from rest_framework import serializers
 
 from continuity.models import Customer
-from continuity.tenancy import scope_queryset
+from continuity.tenancy import request_customer_id, scope_queryset
 
 
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
@@ -38,3 +39,17 @@ class CustomerField(TenantRelatedField):
                 self.fail("does_not_exist", pk_value=data)
             return customer
         return super().to_internal_value(data)
+
+
+class PolicyField(serializers.PrimaryKeyRelatedField):
+    """An SLA policy the tenant may use: its own or a shared one."""
+
+    def get_queryset(self):
+        from continuity.models import SLAPolicy
+
+        policies = SLAPolicy.objects.all()
+        request = self.context.get("request")
+        customer_id = request_customer_id(request) if request is not None else None
+        if customer_id is None:
+            return policies
+        return policies.filter(Q(customer_id=customer_id) | Q(customer=None))

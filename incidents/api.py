@@ -7,16 +7,16 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from continuity.fields import TenantRelatedField
+from continuity.fields import CustomerField, TenantRelatedField
 from continuity.models import Scope, Workflow
 from continuity.tenancy import TenantScopedMixin, request_customer_id, scope_queryset
 from incidents import services
 from incidents.models import (
+    MaintenanceWindow,
     Outage,
     OutageEvidence,
     OutageUpdate,
     Probe,
-    ProbeKind,
     ProbeResult,
     Severity,
     UpdateStatus,
@@ -363,3 +363,48 @@ class OutageViewSet(viewsets.ModelViewSet):
             **serializer.validated_data,
         )
         return Response(OutageUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+class MaintenanceWindowSerializer(serializers.ModelSerializer):
+    customer = CustomerField()
+    workflows = TenantRelatedField(
+        customer_path="customer", queryset=Workflow.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["id", "customer", "workflows", "starts_at", "ends_at", "reason"]
+
+    def validate(self, attrs):
+        starts_at = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise serializers.ValidationError({"ends_at": ["must be after starts_at."]})
+        customer = attrs.get("customer", getattr(self.instance, "customer", None))
+        foreign = [wf.pk for wf in attrs.get("workflows", []) if wf.customer_id != customer.pk]
+        if foreign:
+            raise serializers.ValidationError(
+                {"workflows": [f"Workflows {foreign} do not belong to customer {customer.slug}."]}
+            )
+        return attrs
+
+
+class MaintenanceWindowFilter(filters.FilterSet):
+    customer = filters.CharFilter(method="filter_customer")
+    since = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    until = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["customer", "workflows", "since", "until"]
+
+    def filter_customer(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(customer__pk=value)
+        return queryset.filter(customer__slug=value)
+
+
+class MaintenanceWindowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    queryset = MaintenanceWindow.objects.prefetch_related("workflows")
+    serializer_class = MaintenanceWindowSerializer
+    filterset_class = MaintenanceWindowFilter

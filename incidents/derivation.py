@@ -136,14 +136,15 @@ def _is_down(observation: Observation) -> bool:
     return observation.outcome is Outcome.DOWN
 
 
-def _result_key(spec: ProbeSpec, observation: Observation) -> tuple:
-    """Total order on results, so that arrival order never matters (ties at one instant)."""
+def _result_key(observation: Observation) -> tuple:
+    """Total order on results, so that arrival order never matters.
+
+    Ties at one instant go by severity (up, slower up, degraded, down), then result id.
+    """
     latency = -1 if observation.latency_ms is None else observation.latency_ms
-    effective = 2 if _is_down(observation) else int(is_impaired(spec, observation))
     rid = observation.result_id
     return (
         observation.observed_at,
-        effective,
         _OUTCOME_RANK[observation.outcome],
         latency,
         rid is not None,
@@ -242,7 +243,7 @@ class _LocationHistory:
 
 
 def _history(spec: ProbeSpec, results: Iterable[Observation]) -> _LocationHistory:
-    ordered = sorted(results, key=partial(_result_key, spec))
+    ordered = sorted(results, key=_result_key)
     return _LocationHistory(
         result_times=tuple(result.observed_at for result in ordered),
         failing=_flips(ordered, _is_down, spec),

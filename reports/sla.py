@@ -368,6 +368,12 @@ def _pct(part: Decimal, whole: int) -> Decimal | None:
     return None if whole == 0 else _HUNDRED * part / whole
 
 
+def availability(counted_downtime_seconds: Decimal, measured_seconds: int) -> Decimal | None:
+    """100 × (1 − counted / measured), exact; None when nothing was measured."""
+    with localcontext(_CTX):
+        return _pct(measured_seconds - counted_downtime_seconds, measured_seconds)
+
+
 def _display(value: Decimal | None) -> str | None:
     return None if value is None else truncate_pct(value)
 

@@ -422,6 +422,27 @@ def test_workflow_timeline_merges_adjacent_spans_and_clips_to_window():
 # --- open episodes and evidence ----------------------------------------------------------------
 
 
+def test_evidence_only_from_non_up_probes_and_locations():
+    p1 = spec(("a",), probe_id=1)
+    p2 = spec(("b", "c"), quorum=2, probe_id=2)
+    # b fails from 1 to 6 but p2 stays up (below quorum); p1 is down from 2 to 6.
+    observations2 = series("b", ".XXXXX..") + series("c", "........")
+    (episode,) = derive((p1, series("a", "..XXXX..")), (p2, observations2), until=8).episodes
+    assert episode.probe_ids == frozenset({1})
+    assert episode.opening_result_ids == (rid("a", 2),)
+    assert episode.closing_result_ids == (rid("a", 6),)
+
+
+def test_closing_evidence_skips_location_returning_from_stale():
+    # b fails from 0, is stale (masked) from 4 and comes back up at 6, when a recovers too.
+    probe = spec(("a", "b"))
+    observations = series("a", "..XXXX..") + series("b", "XX----..")
+    (episode,) = derive((probe, observations), until=8).episodes
+    assert (minute_of(episode.started_at), minute_of(episode.ended_at)) == (0, 6)
+    assert episode.opening_result_ids == (rid("b", 0),)
+    assert episode.closing_result_ids == (rid("a", 6),)
+
+
 def test_open_episode_at_until():
     (episode,) = derive((spec(), series("a", "...XXX")), until=6).episodes
     assert episode.ended_at is None
@@ -509,6 +530,13 @@ def test_ties_at_the_same_instant_are_broken_deterministically():
         derive((spec(), order), until=6) for order in (observations, list(reversed(observations)))
     }
     assert len(results) == 1
+
+
+def test_same_instant_same_outcome_evidence_is_the_lowest_result_id():
+    twins = [obs("a", 2, "down", result_id=7), obs("a", 2, "down", result_id=5)]
+    for order in (twins, list(reversed(twins))):
+        (episode,) = derive((spec(), series("a", "..-X..") + order), until=6).episodes
+        assert episode.opening_result_ids == (5,)
 
 
 def test_string_outcomes_and_other_timezones_are_equivalent():

@@ -1,0 +1,176 @@
+"""REST API for SLA figures."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from continuity.tenancy import request_customer_id, visible_customers
+from reports import periods
+from reports.services import CustomerSLA, SLASummary, WorkflowSLA, customer_sla
+
+BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
+_MILLI = Decimal("0.001")
+
+
+def minutes(seconds: int | Decimal | None) -> str | None:
+    """Seconds as a decimal string of minutes, to the millisecond-minute."""
+    if seconds is None:
+        return None
+    value = (Decimal(seconds) / 60).quantize(_MILLI, rounding=ROUND_HALF_EVEN)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def _burn(rates: dict[str, Decimal | None] | None) -> dict | None:
+    if rates is None:
+        return None
+    return {
+        window: {
+            "rate": _decimal(rate.quantize(_MILLI) if rate is not None else None),
+            "threshold": _decimal(BURN_ALERT_THRESHOLDS.get(window)),
+            "alerting": rate is not None
+            and window in BURN_ALERT_THRESHOLDS
+            and rate >= BURN_ALERT_THRESHOLDS[window],
+        }
+        for window, rate in rates.items()
+    }
+
+
+def workflow_row(row: WorkflowSLA) -> dict:
+    f = row.figures
+    workflow = row.inputs.workflow
+    return {
+        "workflow": workflow.pk,
+        "name": workflow.name,
+        "upstream_dependency": workflow.upstream_dependency,
+        "target_pct": _decimal(f.target_pct),
+        "period_minutes": minutes(f.period_seconds),
+        "scheduled_minutes": minutes(f.scheduled_seconds),
+        "measured_minutes": minutes(f.measured_seconds),
+        "down_minutes": minutes(f.down_seconds),
+        "degraded_minutes": minutes(f.degraded_seconds),
+        "maintenance_minutes": minutes(f.maintenance_seconds),
+        "no_data_minutes": minutes(f.no_data_seconds),
+        "counted_downtime_minutes": minutes(f.counted_downtime_seconds),
+        "coverage_pct": _decimal(f.coverage_pct),
+        "availability_pct": _decimal(f.availability_pct),
+        "availability_display": f.availability_display,
+        "met": f.met,
+        "error_budget_minutes": minutes(f.error_budget_seconds),
+        "error_budget_remaining_minutes": minutes(f.error_budget_remaining_seconds),
+        "credit_pct": _decimal(f.credit_pct),
+        "outage_count": f.outage_count,
+        "mttr_minutes": minutes(f.mttr_seconds),
+        "longest_outage_minutes": minutes(f.longest_outage_seconds),
+        "effective_availability_pct": _decimal(f.effective_availability_pct),
+        "effective_availability_display": f.effective_availability_display,
+        "mitigated_minutes": minutes(f.mitigated_seconds),
+        "seconds": {
+            "period": f.period_seconds,
+            "scheduled": f.scheduled_seconds,
+            "measured": f.measured_seconds,
+            "down": f.down_seconds,
+            "degraded": f.degraded_seconds,
+            "maintenance": f.maintenance_seconds,
+            "no_data": f.no_data_seconds,
+            "counted_downtime": _decimal(f.counted_downtime_seconds),
+        },
+        "burn_rates": _burn(row.burn_rates),
+    }
+
+
+def summary_row(summary: SLASummary) -> dict:
+    return {
+        "workflows": summary.workflows,
+        "met": summary.met,
+        "breached": summary.breached,
+        "measured_minutes": minutes(summary.measured_seconds),
+        "down_minutes": minutes(summary.down_seconds),
+        "degraded_minutes": minutes(summary.degraded_seconds),
+        "counted_downtime_minutes": minutes(summary.counted_downtime_seconds),
+        "availability_pct": _decimal(summary.availability_pct),
+        "availability_display": summary.availability_display,
+        "lowest_availability_pct": _decimal(summary.lowest_availability_pct),
+        "outage_count": summary.outage_count,
+        "workflows_with_credit": summary.workflows_with_credit,
+    }
+
+
+def sla_body(report: CustomerSLA) -> dict:
+    period = report.period
+    return {
+        "customer": report.customer.slug,
+        "customer_id": report.customer.pk,
+        "customer_name": report.customer.name,
+        "period": {
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "timezone": period.timezone,
+            "minutes": int(period.minutes) if period.seconds % 60 == 0 else minutes(period.seconds),
+            "complete": report.now >= period.end,
+        },
+        "generated_at": report.now.isoformat(),
+        "workflows": [workflow_row(row) for row in report.workflows],
+        "summary": summary_row(report.summary),
+    }
+
+
+def resolve_period(params, timezone_name: str, now) -> periods.Period:
+    period, start, end = params.get("period"), params.get("start"), params.get("end")
+    try:
+        if period and (start or end):
+            raise periods.PeriodError("give either period=YYYY-MM or start and end, not both")
+        if period:
+            return periods.parse_month(period, timezone_name)
+        if start or end:
+            if not (start and end):
+                raise periods.PeriodError("start and end must be given together")
+            return periods.parse_range(start, end, timezone_name)
+        return periods.month_containing(now, timezone_name)
+    except periods.PeriodError as exc:
+        field = "period" if period else "start"
+        raise ValidationError({field: [str(exc)]}) from exc
+
+
+class SLAView(APIView):
+    """SLA figures (SPEC §4) per workflow and for the customer, for a month or a range."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("customer", str, description="customer slug or id"),
+            OpenApiParameter("period", str, description="YYYY-MM in the customer's timezone"),
+            OpenApiParameter("start", str, description="ISO date or datetime (with end)"),
+            OpenApiParameter("end", str, description="ISO date or datetime, exclusive"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        customer = self._customer(request)
+        now = timezone.now()
+        period = resolve_period(request.query_params, customer.timezone, now)
+        return Response(sla_body(customer_sla(customer=customer, period=period, now=now)))
+
+    @staticmethod
+    def _customer(request):
+        reference = request.query_params.get("customer")
+        customers = visible_customers(request)
+        if not reference:
+            bound = request_customer_id(request)
+            if bound is None:
+                raise ValidationError({"customer": ["customer=<slug> is required."]})
+            return customers.get(pk=bound)
+        lookup = {"pk": reference} if reference.isdigit() else {"slug": reference}
+        customer = customers.filter(**lookup).first()
+        if customer is None:
+            raise NotFound(f"No customer '{reference}'.")
+        return customer

@@ -1,0 +1,145 @@
+"""Read paths for reports: rows turned into the plain data `reports.sla` computes on.
+
+Everything a customer's SLA needs for a period is read in a fixed number of queries,
+whatever the number of workflows.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+
+from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+from incidents.models import MaintenanceWindow, NoDataSpan, Outage
+from reports import sla
+from reports.periods import Period
+
+DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
+
+
+def _hhmm(value: str) -> time:
+    return time.fromisoformat(value)
+
+
+def policy_data(policy: SLAPolicy | None) -> sla.Policy:
+    """The pure policy of a stored one (its tiers prefetched); 99.9 % when there is none."""
+    if policy is None:
+        return DEFAULT_POLICY
+    return sla.Policy(
+        target_pct=policy.target_pct,
+        degraded_weight=policy.degraded_weight,
+        min_outage_seconds=policy.min_outage_seconds,
+        no_data=policy.no_data,
+        credit_tiers=tuple(
+            sla.CreditTier(below_pct=tier.below_pct, credit_pct=tier.credit_pct)
+            for tier in policy.credit_tiers.all()
+        ),
+        service_hours=tuple(
+            sla.ServiceWindow(
+                weekday=int(window["weekday"]),
+                start=_hhmm(window["start"]),
+                end=_hhmm(window["end"]),
+            )
+            for window in policy.service_hours or []
+        ),
+    )
+
+
+@dataclass
+class WorkflowInputs:
+    workflow: Workflow
+    policy: sla.Policy
+    outages: list[sla.OutageSpan] = field(default_factory=list)
+    outage_rows: list[Outage] = field(default_factory=list)
+    maintenance: list[sla.Interval] = field(default_factory=list)
+    no_data: list[sla.Interval] = field(default_factory=list)
+    fallbacks: list[sla.FallbackSpan] = field(default_factory=list)
+
+
+def _tiers() -> Prefetch:
+    return Prefetch("credit_tiers", queryset=CreditTier.objects.order_by("-below_pct"))
+
+
+def workflows_for_sla(customers: list[Customer] | None = None):
+    queryset = Workflow.objects.select_related(
+        "customer", "customer__sla_policy", "sla_policy"
+    ).prefetch_related(
+        Prefetch("sla_policy__credit_tiers", queryset=CreditTier.objects.order_by("-below_pct")),
+        Prefetch(
+            "customer__sla_policy__credit_tiers",
+            queryset=CreditTier.objects.order_by("-below_pct"),
+        ),
+    )
+    if customers is not None:
+        queryset = queryset.filter(customer__in=customers)
+    return queryset.order_by("customer__name", "name", "pk")
+
+
+def _overlapping(start_field: str, end_field: str, start: datetime, end: datetime) -> Q:
+    return Q(**{f"{start_field}__lt": end}) & (
+        Q(**{f"{end_field}__gt": start}) | Q(**{f"{end_field}__isnull": True})
+    )
+
+
+def _clip_end(value: datetime | None, fallback: datetime) -> datetime:
+    return value if value is not None else fallback
+
+
+def sla_inputs(
+    workflows: list[Workflow], start: datetime, end: datetime, now: datetime
+) -> list[WorkflowInputs]:
+    """Outages, maintenance, no-data spans and fallbacks of `workflows` overlapping [start, end)."""
+    by_id = {
+        wf.pk: WorkflowInputs(workflow=wf, policy=policy_data(wf.effective_policy))
+        for wf in workflows
+    }
+    outages = Outage.objects.filter(
+        _overlapping("started_at", "ended_at", start, end), workflow_id__in=list(by_id)
+    ).order_by("started_at", "pk")
+    for outage in outages:
+        inputs = by_id[outage.workflow_id]
+        inputs.outage_rows.append(outage)
+        inputs.outages.append(
+            sla.OutageSpan(
+                outage_id=outage.pk,
+                started_at=outage.started_at,
+                ended_at=outage.ended_at,
+                severity=outage.severity,
+                excluded=outage.excluded_from_sla,
+            )
+        )
+    gaps = NoDataSpan.objects.filter(
+        _overlapping("started_at", "ended_at", start, end), workflow_id__in=list(by_id)
+    )
+    for gap in gaps:
+        gap_end = _clip_end(gap.ended_at, max(now, gap.started_at))
+        if gap_end > gap.started_at:
+            by_id[gap.workflow_id].no_data.append(sla.Interval(gap.started_at, gap_end))
+    _add_maintenance(by_id, start, end)
+    return list(by_id.values())
+
+
+def _add_maintenance(by_id: dict[int, WorkflowInputs], start: datetime, end: datetime) -> None:
+    customer_ids = {inputs.workflow.customer_id for inputs in by_id.values()}
+    windows = MaintenanceWindow.objects.filter(
+        customer_id__in=customer_ids, starts_at__lt=end, ends_at__gt=start
+    ).prefetch_related("workflows")
+    per_customer: dict[int, list[tuple[sla.Interval, set[int]]]] = defaultdict(list)
+    for window in windows:
+        scope = {wf.pk for wf in window.workflows.all()}
+        per_customer[window.customer_id].append(
+            (sla.Interval(window.starts_at, window.ends_at), scope)
+        )
+    for inputs in by_id.values():
+        for interval, scope in per_customer[inputs.workflow.customer_id]:
+            if not scope or inputs.workflow.pk in scope:
+                inputs.maintenance.append(interval)
+
+
+def visible_policies(customer_id: int | None):
+    policies = SLAPolicy.objects.prefetch_related(_tiers())
+    if customer_id is None:
+        return policies
+    return policies.filter(Q(customer_id=customer_id) | Q(customer=None))

@@ -1,0 +1,48 @@
+"""Small HTTP helpers shared by the integration tests."""
+
+from datetime import datetime
+
+import httpx
+
+
+def client_for(base_url: str, key: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30.0
+    )
+
+
+def result(probe, location: str, at: datetime, outcome: str, **extra) -> dict:
+    return {
+        "probe": probe.pk,
+        "location": location,
+        "observed_at": at.isoformat(),
+        "outcome": outcome,
+        **extra,
+    }
+
+
+def post_results(client: httpx.Client, results: list[dict]) -> dict:
+    response = client.post("/api/v1/probe-results/", json={"results": results})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def queued_tasks(broker_url: str, queue: str = "celery") -> list[dict]:
+    """Task messages waiting in a Redis-backed Celery queue: each message's headers.
+
+    Kombu keeps a queue as a Redis list named after it (plus ``<queue>\\x06\\x16<n>`` lists
+    for non-zero priorities); each item is a JSON envelope whose ``headers`` name the task
+    (``task``), its id and its arguments (``argsrepr``).
+    """
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        keys = [queue.encode(), *client.scan_iter(match=f"{queue}\x06\x16*", _type="list")]
+        return [
+            json.loads(raw)["headers"] for key in keys for raw in client.lrange(key, 0, -1)
+        ]
+    finally:
+        client.close()
