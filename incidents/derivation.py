@@ -324,9 +324,11 @@ class _SpanIndex:
                 yield span.end
 
     def non_up_during(self, start: datetime, end: datetime) -> bool:
+        """Whether any DOWN/DEGRADED span overlaps ``[start, end)`` (spans must not overlap)."""
+        first = max(bisect_right(self._starts, start) - 1, 0)
+        candidates = self.spans[first : bisect_left(self._starts, end)]
         return any(
-            span.state in NON_UP and span.start < end and (span.end is None or span.end > start)
-            for span in self.spans
+            span.state in NON_UP and (span.end is None or span.end > start) for span in candidates
         )
 
 

@@ -129,6 +129,12 @@ def redis_available(url: str) -> bool:
         client.close()
 
 
+class LiveURL(str):
+    """A server's base URL that also carries the server's :class:`LiveProcess`."""
+
+    process: "LiveProcess"
+
+
 class LiveProcess:
     """A subprocess in its own process group, logging to a file."""
 
@@ -228,7 +234,8 @@ def serve_wsgi(
 ) -> Iterator[str]:
     """Serve ``continuity.wsgi:application`` with gunicorn; yields the base URL.
 
-    Ready once ``ready_path`` gets any HTTP response (a 401/403 is an answer, too).
+    Ready once ``ready_path`` gets any HTTP response (a 401/403 is an answer, too). The
+    URL is a :class:`LiveURL`: ``base_url.process.log()`` is what gunicorn logged so far.
     """
     import httpx
 
@@ -252,8 +259,9 @@ def serve_wsgi(
         "-",
         *extra_args,
     ]
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = LiveURL(f"http://127.0.0.1:{port}")
     with _running("gunicorn", args, env) as process:
+        base_url.process = process
 
         def answers() -> bool:
             process.check_alive()

@@ -20,8 +20,6 @@ from continuity.celery import app as celery_app
 from tests import live
 from tests.factories import CustomerFactory, ProbeFactory, WorkflowFactory, make_key
 
-# Nothing listens on port 1: connecting is refused at once.
-DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
 DEDICATED_REDIS_DB = "15"
 
 

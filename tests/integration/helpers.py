@@ -4,6 +4,9 @@ from datetime import datetime
 
 import httpx
 
+# Nothing listens on port 1: connecting is refused at once.
+DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
+
 
 def client_for(base_url: str, key: str) -> httpx.Client:
     return httpx.Client(
