@@ -190,6 +190,13 @@ def _last_flip(flips: Sequence[_Flip], at: datetime) -> _Flip | None:
     return flips[index - 1] if index else None
 
 
+def _flips_at(flips: Sequence[_Flip], at: datetime) -> Sequence[_Flip]:
+    def key(flip: _Flip) -> datetime:
+        return flip.at
+
+    return flips[bisect_left(flips, at, key=key) : bisect_right(flips, at, key=key)]
+
+
 def _is_active(flips: Sequence[_Flip], at: datetime) -> bool:
     flip = _last_flip(flips, at)
     return flip is not None and flip.active
@@ -237,8 +244,8 @@ class _LocationHistory:
         """Results whose recovery run ended the failing or impaired state exactly at ``at``."""
         return {
             flip.result_id
-            for flip in chain(self.failing, self.impaired)
-            if flip.at == at and not flip.active and flip.result_id is not None
+            for flip in chain(_flips_at(self.failing, at), _flips_at(self.impaired, at))
+            if not flip.active and flip.result_id is not None
         }
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from continuity.models import Customer, Workflow
-from incidents.models import Probe, ProbeResult
+from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+from incidents.models import MaintenanceWindow, Probe, ProbeResult
 
 SIM_START = datetime(2026, 9, 30, 0, 0, tzinfo=UTC)
 SIM_END = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -186,10 +186,47 @@ def simulated_results(probe: Probe, plan: WorkflowPlan, seed: int) -> Iterator[P
             instant += STEP
 
 
-def load(stdout=None) -> list[Customer]:
+def _policy(name: str, target: str, tiers: list[tuple[str, str]], **extra) -> SLAPolicy:
+    policy = SLAPolicy.objects.create(name=name, target_pct=Decimal(target), **extra)
+    CreditTier.objects.bulk_create(
+        CreditTier(policy=policy, below_pct=Decimal(below), credit_pct=Decimal(credit))
+        for below, credit in tiers
+    )
+    return policy
+
+
+def policies() -> dict[str, SLAPolicy]:
+    tiers = [("99.9", "10"), ("99.0", "25"), ("95.0", "50")]
+    business_hours = [{"weekday": day, "start": "08:00", "end": "20:00"} for day in range(6)]
+    return {
+        "northwind": _policy("Enterprise 99.9", "99.900", tiers),
+        "kaiyuan": _policy(
+            "Business hours 99.5 (Mon-Sat 08-20)",
+            "99.500",
+            [("99.5", "10"), ("98.0", "30")],
+            service_hours=business_hours,
+        ),
+        "lumen": _policy("Healthcare 99.95", "99.950", [("99.95", "10"), ("99.5", "25")]),
+    }
+
+
+def add_maintenance(customer: Customer) -> None:
+    if customer.slug != "northwind":
+        return
+    window = MaintenanceWindow.objects.create(
+        customer=customer,
+        starts_at=at(9, 2, 0),
+        ends_at=at(9, 3, 0),
+        reason="Order database failover test",
+    )
+    window.workflows.set(customer.workflows.filter(name="Order API"))
+
+
+def load() -> list[Customer]:
     """Create the demo customers, workflows and probes and their month of results."""
     customers = []
     seed = 0
+    policy_for = policies()
     for customer_plan in plans():
         customer = Customer.objects.create(
             slug=customer_plan.slug,
@@ -197,6 +234,7 @@ def load(stdout=None) -> list[Customer]:
             timezone=customer_plan.timezone,
             report_recipients=customer_plan.recipients,
             status_page_enabled=True,
+            sla_policy=policy_for[customer_plan.slug],
         )
         customers.append(customer)
         for plan in customer_plan.workflows:
@@ -227,4 +265,5 @@ def load(stdout=None) -> list[Customer]:
                 derivation_pending=True, last_observed_at=SIM_END - STEP
             )
             Probe.objects.filter(pk=probe.pk).update(created_at=SIM_START)
+        add_maintenance(customer)
     return customers

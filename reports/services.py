@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from continuity.models import Customer
 from reports import sla
-from reports.periods import Period
+from reports.periods import Period, month_containing
 from reports.selectors import WorkflowInputs, sla_inputs, workflows_for_sla
 
 BURN_LOOKBACK = sla.DEFAULT_BURN_WINDOWS
@@ -110,3 +110,41 @@ def customer_sla(
     return CustomerSLA(
         customer=customer, period=period, now=now, workflows=rows, summary=_summarise(rows)
     )
+
+
+def workflows_month_to_date(
+    *, workflows: list, now: datetime | None = None
+) -> dict[int, WorkflowSLA]:
+    """Month-to-date figures and burn rates of each workflow, in its customer's month.
+
+    One read of the inputs for all workflows, whatever their number or timezones.
+    """
+    now = now or timezone.now()
+    if not workflows:
+        return {}
+    month_of = {wf.pk: month_containing(now, wf.customer.timezone) for wf in workflows}
+    earliest = min(
+        min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK)
+    )
+    results = {}
+    for inputs in sla_inputs(workflows, earliest, now, now):
+        period = month_of[inputs.workflow.pk]
+        figures = sla.compute_sla(
+            period=period,
+            policy=inputs.policy,
+            outages=inputs.outages,
+            maintenance=inputs.maintenance,
+            no_data=inputs.no_data,
+            fallbacks=inputs.fallbacks,
+            now=now,
+        )
+        burn = sla.burn_rates(
+            policy=inputs.policy,
+            outages=inputs.outages,
+            maintenance=inputs.maintenance,
+            no_data=inputs.no_data,
+            now=now,
+            tz=period.timezone,
+        )
+        results[inputs.workflow.pk] = WorkflowSLA(inputs=inputs, figures=figures, burn_rates=burn)
+    return results

@@ -9,6 +9,9 @@ from django.db import connection
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
 from reports import demo
+from reports.api import minutes
+from reports.periods import month_period
+from reports.services import customer_sla
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "continuity-demo"
@@ -46,6 +49,7 @@ class Command(BaseCommand):
         )
         for customer in customers:
             self.print_outages(customer)
+            self.print_sla(customer)
         self.create_admin()
         self.stdout.write(
             "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/admin/ "
@@ -73,6 +77,29 @@ class Command(BaseCommand):
                 f"{_duration(seconds):>9}  {outage.severity}"
             )
         self.stdout.write("")
+
+    def print_sla(self, customer) -> None:
+        period = month_period(2026, 10, customer.timezone)
+        report = customer_sla(customer=customer, period=period)
+        self.stdout.write(f"  SLA {period.label} ({customer.timezone}, {period.minutes} minutes)")
+        self.stdout.write(
+            f"  {'workflow':<34} {'target':>7} {'avail.':>8} {'met':>4} {'down':>8} "
+            f"{'degr.':>7} {'maint.':>7} {'nodata':>7} {'credit':>7}"
+        )
+        for row in report.workflows:
+            f = row.figures
+            self.stdout.write(
+                f"  {row.inputs.workflow.name[:34]:<34} {f.target_pct:>7} "
+                f"{f.availability_display or '—':>8} {'yes' if f.met else 'NO':>4} "
+                f"{minutes(f.down_seconds):>8} {minutes(f.degraded_seconds):>7} "
+                f"{minutes(f.maintenance_seconds):>7} {minutes(f.no_data_seconds):>7} "
+                f"{f.credit_pct:>6}%"
+            )
+        s = report.summary
+        self.stdout.write(
+            f"  {'customer':<34} {'':>7} {s.availability_display or '—':>8} "
+            f"{s.met}/{s.workflows} met\n"
+        )
 
     def create_admin(self) -> None:
         user_model = get_user_model()
