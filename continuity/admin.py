@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from continuity.models import APIKey, CreditTier, Customer, SLAPolicy, Workflow
+from continuity.models import (
+    APIKey,
+    CreditTier,
+    Customer,
+    FallbackActivation,
+    Runbook,
+    RunbookStep,
+    SLAPolicy,
+    StepCompletion,
+    Workflow,
+)
 
 
 class CreditTierInline(admin.TabularInline):
@@ -61,3 +71,51 @@ class APIKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at=None):
             key.revoke()
+
+
+class RunbookStepInline(admin.TabularInline):
+    model = RunbookStep
+    extra = 1
+
+
+@admin.register(Runbook)
+class RunbookAdmin(admin.ModelAdmin):
+    list_display = ["title", "workflow", "version", "auto_activate_after_minutes", "last_tested_at"]
+    list_filter = ["workflow__customer"]
+    search_fields = ["title", "workflow__name", "workflow__customer__name"]
+    autocomplete_fields = ["workflow"]
+    list_select_related = ["workflow__customer"]
+    readonly_fields = ["version", "last_tested_at"]
+    inlines = [RunbookStepInline]
+
+
+class StepCompletionInline(admin.TabularInline):
+    model = StepCompletion
+    extra = 0
+    readonly_fields = ["step_order", "title", "completed_at", "completed_by"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FallbackActivation)
+class FallbackActivationAdmin(admin.ModelAdmin):
+    list_display = [
+        "runbook",
+        "outage",
+        "activated_at",
+        "deactivated_at",
+        "effectiveness_pct",
+        "automatic",
+        "is_drill",
+        "flagged_at",
+    ]
+    list_filter = ["automatic", "is_drill", "runbook__workflow__customer"]
+    search_fields = ["runbook__title", "runbook__workflow__name", "notes"]
+    date_hierarchy = "activated_at"
+    raw_id_fields = ["outage"]
+    autocomplete_fields = ["runbook"]
+    list_select_related = ["runbook", "outage__workflow"]
+    readonly_fields = ["runbook_version", "runbook_snapshot", "automatic", "is_drill", "flagged_at"]
+    inlines = [StepCompletionInline]

@@ -5,11 +5,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from continuity.fields import CustomerField, PolicyField
-from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+from continuity.fields import CustomerField, PolicyField, TenantRelatedField
+from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
+from continuity.services import runbook_drill, runbook_save
 from continuity.tenancy import TenantScopedMixin, request_customer_id
 
 
@@ -209,3 +213,65 @@ class SLAPolicyViewSet(viewsets.ModelViewSet):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
             return policies.filter(Q(customer_id=customer_id) | Q(customer=None))
         return policies.filter(customer_id=customer_id)
+
+
+class RunbookStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RunbookStep
+        fields = ["order", "title", "owner_role", "expected_minutes"]
+
+
+class RunbookSerializer(serializers.ModelSerializer):
+    workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
+    steps = RunbookStepSerializer(many=True, required=False)
+
+    class Meta:
+        model = Runbook
+        fields = [
+            "id",
+            "workflow",
+            "title",
+            "fallback_strategy",
+            "steps",
+            "auto_activate_after_minutes",
+            "default_effectiveness_pct",
+            "last_tested_at",
+            "version",
+        ]
+        read_only_fields = ["version", "last_tested_at"]
+
+    def validate_steps(self, steps: list[dict]) -> list[dict]:
+        orders = [step["order"] for step in steps]
+        if len(set(orders)) != len(orders):
+            raise serializers.ValidationError("Step orders must be unique.")
+        return sorted(steps, key=lambda step: step["order"])
+
+    def create(self, validated_data):
+        steps = validated_data.pop("steps", [])
+        return runbook_save(runbook=Runbook(), steps=steps, **validated_data)
+
+    def update(self, instance, validated_data):
+        steps = validated_data.pop("steps", None)
+        return runbook_save(runbook=instance, steps=steps, **validated_data)
+
+
+class RunbookDrillSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(required=False)
+
+
+class RunbookViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    """Runbooks; `POST runbooks/{id}/drill/` records a drill and marks the runbook tested."""
+
+    queryset = Runbook.objects.select_related("workflow").prefetch_related("steps")
+    serializer_class = RunbookSerializer
+    customer_path = "workflow__customer"
+    filterset_fields = ["workflow"]
+
+    @extend_schema(request=RunbookDrillSerializer, responses={201: RunbookSerializer})
+    @action(detail=True, methods=["post"])
+    def drill(self, request, pk=None):
+        runbook = self.get_object()
+        serializer = RunbookDrillSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        runbook_drill(runbook=runbook, at=serializer.validated_data.get("at"), by=str(request.user))
+        return Response(RunbookSerializer(self.get_object()).data, status=201)

@@ -13,6 +13,10 @@ router.register("workflows", core_api.WorkflowViewSet, basename="workflow")
 router.register("probes", incidents_api.ProbeViewSet, basename="probe")
 router.register("probe-results", incidents_api.ProbeResultViewSet, basename="probe-result")
 router.register("outages", incidents_api.OutageViewSet, basename="outage")
+router.register("runbooks", core_api.RunbookViewSet, basename="runbook")
+router.register(
+    "fallback-activations", incidents_api.FallbackActivationViewSet, basename="fallback-activation"
+)
 router.register("sla-policies", core_api.SLAPolicyViewSet, basename="sla-policy")
 router.register(
     "maintenance-windows", incidents_api.MaintenanceWindowViewSet, basename="maintenance-window"

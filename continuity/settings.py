@@ -114,10 +114,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "derivation-sweep": {
         "task": "incidents.sweep_derivations",
         "schedule": env_int("DERIVATION_SWEEP_SECONDS", 60),
+    },
+    "fallback-auto-activation": {
+        "task": "incidents.auto_activate_fallbacks",
+        "schedule": env_int("FALLBACK_SWEEP_SECONDS", 30),
+    },
+    "notification-sweep": {
+        "task": "incidents.sweep_notifications",
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
 }
 
@@ -143,3 +157,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# An activation still active this long after its outage resolved is flagged.
+FALLBACK_FLAG_AFTER_MINUTES = env_int("FALLBACK_FLAG_AFTER_MINUTES", 30)

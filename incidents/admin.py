@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from continuity.exceptions import DomainError
+from incidents.fallbacks import fallback_activate
 
 from incidents.models import (
     MaintenanceWindow,
     NoDataSpan,
     Outage,
     OutageEvidence,
+    OutageNotification,
     OutageUpdate,
     Probe,
     ProbeResult,
@@ -62,6 +66,32 @@ class OutageAdmin(admin.ModelAdmin):
     filter_horizontal = ["probes"]
     list_select_related = ["workflow__customer"]
     inlines = [OutageEvidenceInline, OutageUpdateInline]
+    actions = ["activate_fallback"]
+
+    @admin.action(description="Activate fallback (the workflow's runbook) on open outages")
+    def activate_fallback(self, request, queryset):
+        for outage in queryset.filter(ended_at=None).select_related("workflow"):
+            runbook = outage.workflow.runbooks.order_by("pk").first()
+            if runbook is None:
+                self.message_user(
+                    request, f"{outage}: the workflow has no runbook.", messages.WARNING
+                )
+                continue
+            try:
+                fallback_activate(outage=outage, runbook=runbook, activated_by=str(request.user))
+            except DomainError as exc:
+                self.message_user(request, f"{outage}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{outage}: fallback '{runbook.title}' activated.")
+
+
+@admin.register(OutageNotification)
+class OutageNotificationAdmin(admin.ModelAdmin):
+    list_display = ["event_key", "event", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "event"]
+    search_fields = ["event_key", "last_error"]
+    raw_id_fields = ["outage", "update"]
+    readonly_fields = ["attempts", "claimed_at", "sent_at", "last_error"]
 
 
 @admin.register(NoDataSpan)

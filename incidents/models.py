@@ -219,3 +219,47 @@ class MaintenanceWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} maintenance {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationEvent(models.TextChoices):
+    OPENED = "opened"
+    UPDATE = "update"
+    RESOLVED = "resolved"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutageNotification(models.Model):
+    """One email about one outage event; `event_key` makes each event mail exactly once."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=10, choices=NotificationEvent.choices)
+    event_key = models.CharField(max_length=80, unique=True)
+    update = models.ForeignKey(OutageUpdate, null=True, blank=True, on_delete=models.CASCADE)
+    recipients = models.JSONField(default=list)
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="notification_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} mail for outage {self.outage_id} ({self.state})"

@@ -15,6 +15,7 @@ from incidents import derivation
 from incidents.ingestion import ProbeInfo, ValidResult, validate_batch
 from incidents.models import (
     EvidenceRole,
+    NotificationEvent,
     NoDataSpan,
     Outage,
     OutageEvidence,
@@ -23,9 +24,13 @@ from incidents.models import (
     Probe,
     ProbeResult,
 )
+from incidents.notifications import notification_enqueue
 from incidents.selectors import observations_by_probe, probe_spec
 
 logger = logging.getLogger(__name__)
+
+# Outages first derived long after they ended (backfills) do not mail "opened".
+NOTIFY_RECENT = timedelta(hours=1)
 
 
 class BatchRejected(DomainError):
@@ -201,7 +206,9 @@ def _write_evidence(outage: Outage, episode: derivation.Episode) -> None:
     )
 
 
-def _save_episode(outage: Outage | None, workflow: Workflow, episode) -> tuple[Outage, bool]:
+def _save_episode(
+    outage: Outage | None, workflow: Workflow, episode, now: datetime
+) -> tuple[Outage, bool]:
     fields = {
         "started_at": episode.started_at,
         "ended_at": episode.ended_at,
@@ -209,13 +216,20 @@ def _save_episode(outage: Outage | None, workflow: Workflow, episode) -> tuple[O
     }
     if outage is None:
         outage = Outage.objects.create(workflow=workflow, source=OutageSource.PROBE, **fields)
+        if outage.ended_at is None or outage.ended_at > now - NOTIFY_RECENT:
+            notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
+            if outage.ended_at is not None:
+                notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
         changed = True
     else:
+        was_open = outage.ended_at is None
         changed = any(getattr(outage, name) != value for name, value in fields.items())
         if changed:
             for name, value in fields.items():
                 setattr(outage, name, value)
             outage.save(update_fields=[*fields, "updated_at"])
+        if was_open and outage.ended_at is not None:
+            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
     if set(outage.probes.values_list("pk", flat=True)) != set(episode.probe_ids):
         outage.probes.set(episode.probe_ids)
     _write_evidence(outage, episode)
@@ -271,7 +285,7 @@ def workflow_derive_outages(*, workflow_id: int, now: datetime | None = None) ->
         created = sum(1 for outage in pairs if outage is None)
         updated = 0
         for outage, episode in zip(pairs, result.episodes, strict=True):
-            _, changed = _save_episode(outage, workflow, episode)
+            _, changed = _save_episode(outage, workflow, episode, now)
             updated += int(changed and outage is not None)
         kept = {outage.pk for outage in pairs if outage is not None}
         stale = [outage.pk for outage in existing if outage.pk not in kept]
@@ -320,15 +334,20 @@ def outage_create_manual(
 ) -> Outage:
     if ended_at is not None and ended_at < started_at:
         raise DomainError("ended_at must not be before started_at.", field="ended_at")
-    return Outage.objects.create(
-        workflow=workflow,
-        source=OutageSource.MANUAL,
-        started_at=started_at,
-        ended_at=ended_at,
-        severity=severity,
-        root_cause=root_cause,
-        summary=summary,
-    )
+    with transaction.atomic():
+        outage = Outage.objects.create(
+            workflow=workflow,
+            source=OutageSource.MANUAL,
+            started_at=started_at,
+            ended_at=ended_at,
+            severity=severity,
+            root_cause=root_cause,
+            summary=summary,
+        )
+        notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
+        if ended_at is not None:
+            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+    return outage
 
 
 def outage_update(*, outage: Outage, **changes) -> Outage:
@@ -349,9 +368,13 @@ def outage_update(*, outage: Outage, **changes) -> Outage:
     ended = changes.get("ended_at", outage.ended_at)
     if ended is not None and ended < started:
         raise DomainError("ended_at must not be before started_at.", field="ended_at")
-    for name, value in changes.items():
-        setattr(outage, name, value)
-    outage.save()
+    was_open = outage.ended_at is None
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(outage, name, value)
+        outage.save()
+        if was_open and outage.ended_at is not None:
+            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
     return outage
 
 
@@ -360,10 +383,13 @@ def outage_post_update(
 ) -> OutageUpdate:
     if not message.strip():
         raise DomainError("An update needs a message.", field="message")
-    return OutageUpdate.objects.create(
-        outage=outage,
-        status=status,
-        message=message,
-        posted_at=posted_at or timezone.now(),
-        author=author if getattr(author, "pk", None) else None,
-    )
+    with transaction.atomic():
+        update = OutageUpdate.objects.create(
+            outage=outage,
+            status=status,
+            message=message,
+            posted_at=posted_at or timezone.now(),
+            author=author if getattr(author, "pk", None) else None,
+        )
+        notification_enqueue(outage=outage, event=NotificationEvent.UPDATE, update=update)
+    return update

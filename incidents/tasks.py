@@ -1,9 +1,11 @@
 """Celery tasks: thin, idempotent, keyed on database state."""
 
+import smtplib
+
 from celery import shared_task
 from django.db import OperationalError
 
-from incidents import services
+from incidents import fallbacks, notifications, services
 
 
 @shared_task(
@@ -26,3 +28,34 @@ def sweep_derivations() -> int:
     for workflow_id in workflow_ids:
         services.workflow_derive_outages(workflow_id=workflow_id)
     return len(workflow_ids)
+
+
+@shared_task(
+    name="incidents.send_outage_notification",
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def send_outage_notification(notification_id: int) -> str:
+    return notifications.notification_send(notification_id=notification_id)
+
+
+@shared_task(name="incidents.sweep_notifications", acks_late=True)
+def sweep_notifications() -> int:
+    pending = notifications.notifications_unsent()
+    for notification_id in pending:
+        try:
+            notifications.notification_send(notification_id=notification_id)
+        except (smtplib.SMTPException, OSError):
+            continue  # recorded on the row; the next sweep tries again
+    return len(pending)
+
+
+@shared_task(name="incidents.auto_activate_fallbacks", acks_late=True)
+def auto_activate_fallbacks() -> int:
+    activated = fallbacks.fallbacks_auto_activate()
+    fallbacks.fallbacks_flag_forgotten()
+    return len(activated)

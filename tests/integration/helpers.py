@@ -49,3 +49,21 @@ def queued_tasks(broker_url: str, queue: str = "celery") -> list[dict]:
         ]
     finally:
         client.close()
+
+
+def stored_task_results(broker_url: str) -> list[dict]:
+    """Every task result the worker stored in Redis (``celery-task-meta-<id>`` keys).
+
+    Needs the worker to run with ``CELERY_RESULT_BACKEND`` set to ``broker_url``, as the
+    ``live_env`` fixture does; each value has the task's ``status`` and ``result``.
+    """
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        keys = list(client.scan_iter(match="celery-task-meta-*"))
+        return [json.loads(raw) for raw in client.mget(keys) if raw is not None] if keys else []
+    finally:
+        client.close()
