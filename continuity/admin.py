@@ -88,6 +88,11 @@ class RunbookAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "last_tested_at"]
     inlines = [RunbookStepInline]
 
+    def save_model(self, request, obj, form, change):
+        if change and obj.activations.exists():
+            obj.version += 1  # activations keep the snapshot of the version they used
+        super().save_model(request, obj, form, change)
+
 
 class StepCompletionInline(admin.TabularInline):
     model = StepCompletion

@@ -266,8 +266,11 @@ def _number(name: str, value: Decimal | int, low: int, high: int | None = None) 
 
 
 def _check_order(start: datetime, end: datetime | None, what: str) -> None:
-    _floor(start)
-    if end is not None and _floor(end) < _floor(start):
+    """Both bounds aware (``_floor`` raises otherwise) and in order."""
+    for instant in (start, end):
+        if instant is not None:
+            _floor(instant)
+    if end is not None and end < start:
         raise ValueError(f"{what} ends before it starts: {start} > {end}")
 
 
