@@ -20,7 +20,14 @@ class CreditTierInline(admin.TabularInline):
 
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "customer", "target_pct", "degraded_weight", "min_outage_seconds", "no_data"]
+    list_display = [
+        "name",
+        "customer",
+        "target_pct",
+        "degraded_weight",
+        "min_outage_seconds",
+        "no_data",
+    ]
     list_filter = ["no_data"]
     search_fields = ["name", "customer__name"]
     autocomplete_fields = ["customer"]
@@ -57,7 +64,15 @@ class WorkflowAdmin(admin.ModelAdmin):
 
 @admin.register(APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_prefix", "customer", "scopes", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "key_prefix",
+        "customer",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "key_prefix", "customer__name"]
     readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at"]
@@ -65,7 +80,9 @@ class APIKeyAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:
-        return False  # keys are created with `manage.py create_api_key`, which shows the secret once
+        return (
+            False  # keys are created with `manage.py create_api_key`, which shows the secret once
+        )
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request, queryset):

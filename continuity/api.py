@@ -85,7 +85,9 @@ class WorkflowSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"name": ["This customer already has a workflow with this name."]})
+            raise serializers.ValidationError(
+                {"name": ["This customer already has a workflow with this name."]}
+            )
         return attrs
 
 
@@ -97,7 +99,11 @@ class WorkflowFilter(filters.FilterSet):
         fields = ["customer", "criticality", "upstream_dependency", "current_state"]
 
     def filter_customer(self, queryset, name, value):
-        return queryset.filter(customer__pk=value) if value.isdigit() else queryset.filter(customer__slug=value)
+        return (
+            queryset.filter(customer__pk=value)
+            if value.isdigit()
+            else queryset.filter(customer__slug=value)
+        )
 
 
 class WorkflowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
@@ -151,7 +157,10 @@ class SLAPolicySerializer(serializers.ModelSerializer):
         max_digits=6, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100")
     )
     degraded_weight = serializers.DecimalField(
-        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1"),
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
         required=False,
     )
     credit_tiers = CreditTierSerializer(many=True, required=False)

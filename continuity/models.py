@@ -202,7 +202,9 @@ class APIKey(models.Model):
         return hashlib.sha256(raw_key.encode()).hexdigest()
 
     @classmethod
-    def generate(cls, *, name: str, scopes: list[str], customer: Customer | None) -> tuple["APIKey", str]:
+    def generate(
+        cls, *, name: str, scopes: list[str], customer: Customer | None
+    ) -> tuple["APIKey", str]:
         prefix = secrets.token_hex(6)
         raw_key = f"{cls.PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
         key = cls.objects.create(
@@ -363,7 +365,8 @@ class StepCompletion(models.Model):
     class Meta:
         ordering = ["step_order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["activation", "step_order"], name="step_completed_once"
-            )
+            models.UniqueConstraint(fields=["activation", "step_order"], name="step_completed_once")
         ]
+
+    def __str__(self) -> str:
+        return f"step {self.step_order} done at {self.completed_at:%Y-%m-%d %H:%M}"

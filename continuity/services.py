@@ -26,7 +26,9 @@ def runbook_save(*, runbook: Runbook, steps: list[dict] | None, **fields) -> Run
     return runbook
 
 
-def runbook_drill(*, runbook: Runbook, at: datetime | None = None, by: str = "") -> FallbackActivation:
+def runbook_drill(
+    *, runbook: Runbook, at: datetime | None = None, by: str = ""
+) -> FallbackActivation:
     """A drill: the fallback exercised without an outage; it marks the runbook tested."""
     now = timezone.now()
     at = at or now

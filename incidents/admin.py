@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 
 from continuity.exceptions import DomainError
 from incidents.fallbacks import fallback_activate
-
 from incidents.models import (
     MaintenanceWindow,
     NoDataSpan,
@@ -17,7 +16,16 @@ from incidents.models import (
 
 @admin.register(Probe)
 class ProbeAdmin(admin.ModelAdmin):
-    list_display = ["name", "workflow", "kind", "interval_seconds", "quorum", "failure_threshold", "enabled", "last_observed_at"]
+    list_display = [
+        "name",
+        "workflow",
+        "kind",
+        "interval_seconds",
+        "quorum",
+        "failure_threshold",
+        "enabled",
+        "last_observed_at",
+    ]
     list_filter = ["kind", "enabled", "workflow__customer"]
     search_fields = ["name", "target", "workflow__name", "workflow__customer__name"]
     autocomplete_fields = ["workflow"]
@@ -59,7 +67,13 @@ class OutageEvidenceInline(admin.TabularInline):
 @admin.register(Outage)
 class OutageAdmin(admin.ModelAdmin):
     list_display = ["workflow", "started_at", "ended_at", "severity", "source", "excluded_from_sla"]
-    list_filter = ["severity", "source", "excluded_from_sla", "workflow__customer", "workflow__upstream_dependency"]
+    list_filter = [
+        "severity",
+        "source",
+        "excluded_from_sla",
+        "workflow__customer",
+        "workflow__upstream_dependency",
+    ]
     search_fields = ["workflow__name", "workflow__customer__name", "root_cause", "summary"]
     date_hierarchy = "started_at"
     autocomplete_fields = ["workflow"]

@@ -265,7 +265,9 @@ class OutageEvidenceSerializer(serializers.ModelSerializer):
 
 class OutageSerializer(serializers.ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
-    customer = serializers.SlugRelatedField(source="workflow.customer", slug_field="slug", read_only=True)
+    customer = serializers.SlugRelatedField(
+        source="workflow.customer", slug_field="slug", read_only=True
+    )
     severity = serializers.ChoiceField(choices=Severity.choices)
     duration_seconds = serializers.SerializerMethodField()
     probes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -312,12 +314,21 @@ class OutageDetailSerializer(OutageSerializer):
 class OutagePatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outage
-        fields = ["root_cause", "summary", "excluded_from_sla", "exclusion_reason", "started_at", "ended_at"]
+        fields = [
+            "root_cause",
+            "summary",
+            "excluded_from_sla",
+            "exclusion_reason",
+            "started_at",
+            "ended_at",
+        ]
 
 
 class OutageFilter(filters.FilterSet):
     customer = filters.CharFilter(method="filter_customer")
-    state = filters.ChoiceFilter(choices=[("open", "open"), ("resolved", "resolved")], method="filter_state")
+    state = filters.ChoiceFilter(
+        choices=[("open", "open"), ("resolved", "resolved")], method="filter_state"
+    )
     since = filters.IsoDateTimeFilter(method="filter_since")
     until = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
 
@@ -386,7 +397,9 @@ class OutageViewSet(viewsets.ModelViewSet):
         serializer = OutagePatchSerializer(outage, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.outage_update(outage=outage, **serializer.validated_data)
-        return Response(OutageDetailSerializer(self.get_object(), context={"request": request}).data)
+        return Response(
+            OutageDetailSerializer(self.get_object(), context={"request": request}).data
+        )
 
     def destroy(self, request, *args, **kwargs):
         outage = self.get_object()
@@ -491,14 +504,18 @@ class FallbackActivationViewSet(
     customer_path = "runbook__workflow__customer"
     filterset_fields = ["outage", "runbook", "automatic", "is_drill"]
 
-    @extend_schema(request=FallbackActivateSerializer, responses={201: FallbackActivationSerializer})
+    @extend_schema(
+        request=FallbackActivateSerializer, responses={201: FallbackActivationSerializer}
+    )
     def create(self, request):
         serializer = FallbackActivateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         activation = fallback_activate(activated_by=str(request.user), **serializer.validated_data)
         return Response(FallbackActivationSerializer(activation).data, status=201)
 
-    @extend_schema(request=FallbackDeactivateSerializer, responses={200: FallbackActivationSerializer})
+    @extend_schema(
+        request=FallbackDeactivateSerializer, responses={200: FallbackActivationSerializer}
+    )
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         serializer = FallbackDeactivateSerializer(data=request.data)

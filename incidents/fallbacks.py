@@ -38,7 +38,9 @@ def fallback_activate(
     now = timezone.now()
     activated_at = activated_at or now
     if runbook.workflow_id != outage.workflow_id:
-        raise DomainError("The runbook belongs to another workflow than the outage.", field="runbook")
+        raise DomainError(
+            "The runbook belongs to another workflow than the outage.", field="runbook"
+        )
     effectiveness = _check_effectiveness(
         runbook.default_effectiveness_pct if effectiveness_pct is None else effectiveness_pct
     )
@@ -90,9 +92,7 @@ def fallback_deactivate(
                 f"{locked.deactivated_at.isoformat()}."
             )
         if deactivated_at < locked.activated_at:
-            raise DomainError(
-                "deactivated_at is before the activation.", field="deactivated_at"
-            )
+            raise DomainError("deactivated_at is before the activation.", field="deactivated_at")
         locked.deactivated_at = deactivated_at
         locked.deactivated_by = by
         locked.save(update_fields=["deactivated_at", "deactivated_by"])

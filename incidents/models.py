@@ -31,7 +31,9 @@ class Probe(models.Model):
     expected_status = models.JSONField(default=list, blank=True)
     locations = models.JSONField(default=list)
     quorum = models.PositiveSmallIntegerField(null=True, blank=True)
-    failure_threshold = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    failure_threshold = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)]
+    )
     recovery_threshold = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1)]
     )
@@ -71,7 +73,7 @@ class ProbeResult(models.Model):
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    client_id = models.CharField(max_length=100, null=True, blank=True)
+    client_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL = no id)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,7 +87,9 @@ class ProbeResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.probe_id}@{self.location} {self.observed_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+        return (
+            f"{self.probe_id}@{self.location} {self.observed_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+        )
 
 
 class Severity(models.TextChoices):
@@ -155,6 +159,9 @@ class OutageEvidence(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.role} evidence {self.result_id} of outage {self.outage_id}"
+
 
 class UpdateStatus(models.TextChoices):
     INVESTIGATING = "investigating"
@@ -192,6 +199,9 @@ class NoDataSpan(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["workflow", "started_at"], name="nodata_workflow_started")]
+
+    def __str__(self) -> str:
+        return f"no data for workflow {self.workflow_id} from {self.started_at:%Y-%m-%d %H:%M}"
 
 
 class MaintenanceWindow(models.Model):

@@ -85,7 +85,8 @@ def render_message(notification: OutageNotification) -> EmailMultiAlternatives:
     zone = workflow.customer.timezone
     subject = {
         NotificationEvent.OPENED: f"[Outage] {workflow.name} is {outage.severity}",
-        NotificationEvent.UPDATE: f"[Update] {workflow.name}: {getattr(notification.update, 'status', '')}",
+        NotificationEvent.UPDATE: f"[Update] {workflow.name}: "
+        f"{getattr(notification.update, 'status', '')}",
         NotificationEvent.RESOLVED: f"[Resolved] {workflow.name} is back",
     }[notification.event]
     lines = [

@@ -15,8 +15,8 @@ from incidents import derivation
 from incidents.ingestion import ProbeInfo, ValidResult, validate_batch
 from incidents.models import (
     EvidenceRole,
-    NotificationEvent,
     NoDataSpan,
+    NotificationEvent,
     Outage,
     OutageEvidence,
     OutageSource,
@@ -66,11 +66,15 @@ def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
 def _drop_duplicates(results: list[ValidResult]) -> list[ValidResult]:
     """Results whose (probe, client id) is already stored or repeated in the batch go."""
     keyed = [r for r in results if r.client_id is not None]
-    existing = set(
-        ProbeResult.objects.filter(
-            probe_id__in={r.probe_id for r in keyed}, client_id__in={r.client_id for r in keyed}
-        ).values_list("probe_id", "client_id")
-    ) if keyed else set()
+    existing = (
+        set(
+            ProbeResult.objects.filter(
+                probe_id__in={r.probe_id for r in keyed}, client_id__in={r.client_id for r in keyed}
+            ).values_list("probe_id", "client_id")
+        )
+        if keyed
+        else set()
+    )
     fresh = []
     for result in results:
         if result.client_id is not None:
@@ -195,9 +199,7 @@ def _write_evidence(outage: Outage, episode: derivation.Episode) -> None:
     wanted = {(rid, EvidenceRole.OPENING.value) for rid in episode.opening_result_ids} | {
         (rid, EvidenceRole.CLOSING.value) for rid in episode.closing_result_ids
     }
-    stored = set(
-        OutageEvidence.objects.filter(outage=outage).values_list("result_id", "role")
-    )
+    stored = set(OutageEvidence.objects.filter(outage=outage).values_list("result_id", "role"))
     if stored == wanted:
         return
     OutageEvidence.objects.filter(outage=outage).delete()
@@ -307,15 +309,15 @@ def workflows_needing_derivation(*, now: datetime | None = None) -> list[int]:
     """Workflows with underived results, an open outage or no-data span, or gone stale since."""
     now = now or timezone.now()
     pending = Probe.objects.filter(derivation_pending=True).values_list("workflow_id", flat=True)
-    open_outages = Outage.objects.filter(
-        ended_at=None, source=OutageSource.PROBE
-    ).values_list("workflow_id", flat=True)
+    open_outages = Outage.objects.filter(ended_at=None, source=OutageSource.PROBE).values_list(
+        "workflow_id", flat=True
+    )
     open_gaps = NoDataSpan.objects.filter(ended_at=None).values_list("workflow_id", flat=True)
     ids = set(pending) | set(open_outages) | set(open_gaps)
-    for workflow_id, derived_at, last_observed_at, interval in Probe.objects.filter(
-        enabled=True, last_observed_at__isnull=False
-    ).exclude(workflow_id__in=ids).values_list(
-        "workflow_id", "workflow__derived_at", "last_observed_at", "interval_seconds"
+    for workflow_id, derived_at, last_observed_at, interval in (
+        Probe.objects.filter(enabled=True, last_observed_at__isnull=False)
+        .exclude(workflow_id__in=ids)
+        .values_list("workflow_id", "workflow__derived_at", "last_observed_at", "interval_seconds")
     ):
         stale_at = last_observed_at + timedelta(seconds=3 * interval)
         if stale_at <= now and (derived_at is None or derived_at < stale_at):

@@ -86,15 +86,33 @@ def plans() -> list[CustomerPlan]:
             recipients=["sla@northwind.example", "cto@northwind.example"],
             workflows=[
                 WorkflowPlan(
-                    "Support chatbot", 1, "45.00", 1200, 15, "OpenAI API", eu,
+                    "Support chatbot",
+                    1,
+                    "45.00",
+                    1200,
+                    15,
+                    "OpenAI API",
+                    eu,
                     disturbances=[provider_outage(), blip(3, 9, 10, 20), blip(22, 18, 0, 10)],
                 ),
                 WorkflowPlan(
-                    "Product description pipeline", 2, "8.50", 40, 120, "OpenAI API", eu,
+                    "Product description pipeline",
+                    2,
+                    "8.50",
+                    40,
+                    120,
+                    "OpenAI API",
+                    eu,
                     disturbances=[provider_outage()],
                 ),
                 WorkflowPlan(
-                    "Order API", 1, "120.00", 5000, 10, "Own backend", eu,
+                    "Order API",
+                    1,
+                    "120.00",
+                    5000,
+                    10,
+                    "Own backend",
+                    eu,
                     disturbances=[
                         blip(9, 2, 30, 15),
                         # Only one location fails: below quorum, so no outage.
@@ -111,7 +129,13 @@ def plans() -> list[CustomerPlan]:
             recipients=["ops@kaiyuan.example"],
             workflows=[
                 WorkflowPlan(
-                    "Invoice OCR 发票识别", 1, "60.00", 300, 30, "Azure OpenAI", asia,
+                    "Invoice OCR 发票识别",
+                    1,
+                    "60.00",
+                    300,
+                    30,
+                    "Azure OpenAI",
+                    asia,
                     disturbances=[
                         blip(6, 1, 0, 25),
                         # ap-east stops reporting for six hours: a stale location.
@@ -119,7 +143,13 @@ def plans() -> list[CustomerPlan]:
                     ],
                 ),
                 WorkflowPlan(
-                    "客服机器人 Customer service bot", 1, "35.00", 800, 20, "OpenAI API", asia,
+                    "客服机器人 Customer service bot",
+                    1,
+                    "35.00",
+                    800,
+                    20,
+                    "OpenAI API",
+                    asia,
                     disturbances=[provider_outage(), blip(27, 3, 15, 12)],
                 ),
             ],
@@ -132,7 +162,13 @@ def plans() -> list[CustomerPlan]:
             recipients=["it-ops@lumen.example"],
             workflows=[
                 WorkflowPlan(
-                    "Triage assistant", 1, "90.00", 2500, 15, "OpenAI API", us,
+                    "Triage assistant",
+                    1,
+                    "90.00",
+                    2500,
+                    15,
+                    "OpenAI API",
+                    us,
                     disturbances=[
                         provider_outage(),
                         # The provider crawls: answers, but slowly (degraded).
@@ -140,11 +176,23 @@ def plans() -> list[CustomerPlan]:
                     ],
                 ),
                 WorkflowPlan(
-                    "Data analysis notebooks", 3, "5.00", 60, 240, "OpenAI API", us,
+                    "Data analysis notebooks",
+                    3,
+                    "5.00",
+                    60,
+                    240,
+                    "OpenAI API",
+                    us,
                     disturbances=[provider_outage(), blip(12, 20, 0, 30)],
                 ),
                 WorkflowPlan(
-                    "Patient portal", 1, "150.00", 9000, 10, "Own backend", us,
+                    "Patient portal",
+                    1,
+                    "150.00",
+                    9000,
+                    10,
+                    "Own backend",
+                    us,
                     disturbances=[blip(19, 6, 45, 8)],
                 ),
             ],
@@ -258,9 +306,7 @@ def load() -> list[Customer]:
                 degraded_latency_ms=plan.degraded_latency_ms,
             )
             seed += 1
-            ProbeResult.objects.bulk_create(
-                simulated_results(probe, plan, seed), batch_size=5000
-            )
+            ProbeResult.objects.bulk_create(simulated_results(probe, plan, seed), batch_size=5000)
             Probe.objects.filter(pk=probe.pk).update(
                 derivation_pending=True, last_observed_at=SIM_END - STEP
             )

@@ -180,7 +180,9 @@ def _mitigation_levels(
     return levels
 
 
-def _priced(item: OutageImpactInput, counted: int, levels: list[tuple[int, Decimal]]) -> OutageImpact:
+def _priced(
+    item: OutageImpactInput, counted: int, levels: list[tuple[int, Decimal]]
+) -> OutageImpact:
     """Money and user-minutes from whole seconds; each figure is a single division.
 
     Numerators are in "seconds × percent" so that effectiveness needs no division of its own.
@@ -209,7 +211,9 @@ def _priced(item: OutageImpactInput, counted: int, levels: list[tuple[int, Decim
 # --- totals
 
 
-def totals_by(impacts: Sequence[OutageImpact], key: Callable[[OutageImpact], Key]) -> list[ImpactTotals]:
+def totals_by(
+    impacts: Sequence[OutageImpact], key: Callable[[OutageImpact], Key]
+) -> list[ImpactTotals]:
     """Impacts summed per ``key(impact)``, sorted by key; money stays per currency."""
     groups: dict[Key, list[OutageImpact]] = {}
     for impact in impacts:

@@ -14,7 +14,6 @@ from django.db.models import Prefetch, Q
 from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
 from reports import sla
-from reports.periods import Period
 
 DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
 

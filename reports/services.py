@@ -74,9 +74,7 @@ def _is_current(period: Period, now: datetime) -> bool:
     return period.start <= now < period.end
 
 
-def customer_sla(
-    *, customer: Customer, period: Period, now: datetime | None = None
-) -> CustomerSLA:
+def customer_sla(*, customer: Customer, period: Period, now: datetime | None = None) -> CustomerSLA:
     """Per-workflow SLA figures and a customer summary, in a bounded number of queries.
 
     A period still running is computed month-to-date, with error-budget burn rates.
@@ -123,9 +121,7 @@ def workflows_month_to_date(
     if not workflows:
         return {}
     month_of = {wf.pk: month_containing(now, wf.customer.timezone) for wf in workflows}
-    earliest = min(
-        min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK)
-    )
+    earliest = min(min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK))
     results = {}
     for inputs in sla_inputs(workflows, earliest, now, now):
         period = month_of[inputs.workflow.pk]

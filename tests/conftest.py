@@ -37,3 +37,17 @@ def customer(db):
 @pytest.fixture
 def customer_client(db, api, customer):
     return api(make_key(customer=customer, scopes=("read", "write", "ingest")))
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on localhost, with Django's SMTP backend pointed at it."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as (inbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = False
+        inbox.port = port
+        yield inbox

@@ -85,7 +85,9 @@ def test_bad_probe_is_rejected(staff_client, customer):
 
 def test_workflow_criticality_out_of_range_is_rejected(staff_client, customer):
     response = staff_client.post(
-        "/api/v1/workflows/", {"customer": customer.pk, "name": "W", "criticality": 4}, format="json"
+        "/api/v1/workflows/",
+        {"customer": customer.pk, "name": "W", "criticality": 4},
+        format="json",
     )
     assert response.status_code == 400
     assert "criticality" in response.json()

@@ -95,7 +95,9 @@ def test_duplicates_are_counted_and_not_stored_twice(customer_client, probe):
     first = customer_client.post(URL, {"results": batch}, format="json")
     assert first.json() == {"accepted": 3, "duplicates": 0}
     again = customer_client.post(
-        URL, {"results": [*batch, item(probe, 9, id="r-9"), item(probe, 9, id="r-9")]}, format="json"
+        URL,
+        {"results": [*batch, item(probe, 9, id="r-9"), item(probe, 9, id="r-9")]},
+        format="json",
     )
     assert again.json() == {"accepted": 1, "duplicates": 4}
     assert ProbeResult.objects.count() == 4

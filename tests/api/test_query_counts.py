@@ -34,7 +34,9 @@ def queries_for(client, url):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("resource", ["customers", "workflows", "probes", "outages", "probe-results"])
+@pytest.mark.parametrize(
+    "resource", ["customers", "workflows", "probes", "outages", "probe-results"]
+)
 def test_list_query_count_does_not_grow_with_page_size(customer_client, customer, resource):
     seed(customer, 3)
     customer_client.get("/api/v1/")  # first use of the key records last_used_at

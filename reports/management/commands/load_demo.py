@@ -69,8 +69,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {'workflow':<34} {'start':<17} {'end':<17} {'duration':>9}  severity")
         for outage in outages:
-            end = outage.ended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if outage.ended_at else "open"
-            seconds = int(((outage.ended_at or outage.started_at) - outage.started_at).total_seconds())
+            end = (
+                outage.ended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                if outage.ended_at
+                else "open"
+            )
+            seconds = int(
+                ((outage.ended_at or outage.started_at) - outage.started_at).total_seconds()
+            )
             self.stdout.write(
                 f"  {outage.workflow.name[:34]:<34} "
                 f"{outage.started_at.astimezone(zone):%Y-%m-%d %H:%M} {end:<17} "
