@@ -10,20 +10,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from continuity.tenancy import request_customer_id, visible_customers
-from reports import periods
+from reports import impact, periods
 from reports.services import CustomerSLA, SLASummary, WorkflowSLA, customer_sla
 
 BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
 _MILLI = Decimal("0.001")
 
 
-def minutes(seconds: int | Decimal | None) -> str | None:
-    """Seconds as a decimal string of minutes, to the millisecond-minute."""
-    if seconds is None:
+def quantity(value: Decimal | int | None) -> str | None:
+    """A decimal string to three places, without trailing zeros ("50", "12.5", "0.167")."""
+    if value is None:
         return None
-    value = (Decimal(seconds) / 60).quantize(_MILLI, rounding=ROUND_HALF_EVEN)
-    text = f"{value:f}"
+    text = f"{Decimal(value).quantize(_MILLI, rounding=ROUND_HALF_EVEN):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def minutes(seconds: int | Decimal | None) -> str | None:
+    """Seconds as a decimal string of minutes."""
+    return None if seconds is None else quantity(Decimal(seconds) / 60)
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -45,9 +49,44 @@ def _burn(rates: dict[str, Decimal | None] | None) -> dict | None:
     }
 
 
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{impact.money(amount):f}"
+
+
+def _per_currency(amounts: dict[str, Decimal]) -> dict[str, str]:
+    return {currency: _money(amount) for currency, amount in amounts.items()}
+
+
+def outage_rows(row: WorkflowSLA) -> list[dict]:
+    impacts = {item.outage_id: item for item in row.impacts}
+    result = []
+    for outage in row.inputs.outage_rows:
+        item = impacts.get(outage.pk)
+        mitigated = row.mitigations[outage.pk]
+        result.append(
+            {
+                "id": outage.pk,
+                "started_at": outage.started_at.isoformat(),
+                "ended_at": outage.ended_at.isoformat() if outage.ended_at else None,
+                "severity": outage.severity,
+                "excluded_from_sla": outage.excluded_from_sla,
+                "time_to_mitigate_minutes": minutes(mitigated.time_to_mitigate_seconds),
+                "rto_status": mitigated.rto_status.value,
+                "counted_minutes": minutes(item.counted_seconds) if item else "0",
+                "mitigated_minutes": minutes(item.mitigated_seconds) if item else "0",
+                "cost": _money(item.cost) if item else "0.00",
+                "avoided_cost": _money(item.avoided_cost) if item else "0.00",
+                "user_minutes_lost": quantity(item.user_minutes_lost) if item else "0",
+            }
+        )
+    return result
+
+
 def workflow_row(row: WorkflowSLA) -> dict:
     f = row.figures
     workflow = row.inputs.workflow
+    total = row.impact_total
+    currency = workflow.currency
     return {
         "workflow": workflow.pk,
         "name": workflow.name,
@@ -85,6 +124,24 @@ def workflow_row(row: WorkflowSLA) -> dict:
             "counted_downtime": _decimal(f.counted_downtime_seconds),
         },
         "burn_rates": _burn(row.burn_rates),
+        "currency": currency,
+        "cost_per_minute": f"{workflow.cost_per_minute:f}",
+        "cost": _money(total.cost.get(currency, Decimal(0))),
+        "avoided_cost": _money(total.avoided_cost.get(currency, Decimal(0))),
+        "user_minutes_lost": quantity(total.user_minutes_lost),
+        "rto": row.rto_counts,
+        "outages": outage_rows(row),
+    }
+
+
+def impact_row(totals: impact.ImpactTotals) -> dict:
+    return {
+        "outages": totals.outages,
+        "downtime_minutes": minutes(totals.counted_seconds),
+        "mitigated_minutes": minutes(totals.mitigated_seconds),
+        "cost": _per_currency(totals.cost),
+        "avoided_cost": _per_currency(totals.avoided_cost),
+        "user_minutes_lost": quantity(totals.user_minutes_lost),
     }
 
 
@@ -107,6 +164,13 @@ def summary_row(summary: SLASummary) -> dict:
 
 def sla_body(report: CustomerSLA) -> dict:
     period = report.period
+    summary = summary_row(report.summary)
+    total = report.impact_total
+    summary["impact"] = impact_row(total) if total else None
+    summary["impact_by_dependency"] = [
+        {"upstream_dependency": totals.key, **impact_row(totals)}
+        for totals in report.impact_by_dependency
+    ]
     return {
         "customer": report.customer.slug,
         "customer_id": report.customer.pk,
@@ -121,7 +185,7 @@ def sla_body(report: CustomerSLA) -> dict:
         },
         "generated_at": report.now.isoformat(),
         "workflows": [workflow_row(row) for row in report.workflows],
-        "summary": summary_row(report.summary),
+        "summary": summary,
     }
 
 

@@ -11,11 +11,11 @@ outage first). Excluded outages count nothing.
 
 Money is kept unrounded. Each per-outage figure is one division of an exact numerator
 (integer seconds × the Decimal inputs) by 60 × 100 in a 50-digit context, so it is exact
-whenever the true value terminates and otherwise within 1e-48 of it relatively; cost is
-monotone in every input, and cost + avoided cost equals weighted minutes × cost per minute to
-that precision (exactly, for whole minutes). Totals sum these unrounded values, so a total is
-the sum of its outages, not of their rounded cents. ``money()`` rounds to cents (half-even)
-for display: round once, at the edge.
+whenever the true value terminates and otherwise within 1e-48 of it relatively. Rounding one
+exact numerator keeps order, so cost never rises with effectiveness, and cost + avoided cost
+equals weighted minutes × cost per minute to that precision (exactly, for whole minutes).
+Totals sum these unrounded values, so a total is the sum of its outages, not of their rounded
+cents. ``money()`` rounds to cents (half-even) for display: round once, at the edge.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
-from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+from continuity.models import CreditTier, Customer, FallbackActivation, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
-from reports import sla
+from reports import impact, sla
 
 DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
 
@@ -55,6 +55,31 @@ class WorkflowInputs:
     maintenance: list[sla.Interval] = field(default_factory=list)
     no_data: list[sla.Interval] = field(default_factory=list)
     fallbacks: list[sla.FallbackSpan] = field(default_factory=list)
+    activations: dict[int, list[FallbackActivation]] = field(default_factory=dict)
+
+    def impact_inputs(self) -> list[impact.OutageImpactInput]:
+        workflow = self.workflow
+        return [
+            impact.OutageImpactInput(
+                outage_id=outage.pk,
+                workflow_id=workflow.pk,
+                customer_id=workflow.customer_id,
+                upstream_dependency=workflow.upstream_dependency,
+                started_at=outage.started_at,
+                ended_at=outage.ended_at,
+                severity=outage.severity,
+                excluded=outage.excluded_from_sla,
+                cost_per_minute=workflow.cost_per_minute,
+                currency=workflow.currency,
+                users_affected=workflow.users_affected,
+                degraded_weight=self.policy.degraded_weight,
+                activations=tuple(
+                    impact.ActivationSpan(a.activated_at, a.deactivated_at, a.effectiveness_pct)
+                    for a in self.activations.get(outage.pk, [])
+                ),
+            )
+            for outage in self.outage_rows
+        ]
 
 
 def _tiers() -> Prefetch:
@@ -117,7 +142,27 @@ def sla_inputs(
         if gap_end > gap.started_at:
             by_id[gap.workflow_id].no_data.append(sla.Interval(gap.started_at, gap_end))
     _add_maintenance(by_id, start, end)
+    _add_fallbacks(by_id)
     return list(by_id.values())
+
+
+def _add_fallbacks(by_id: dict[int, WorkflowInputs]) -> None:
+    """Every activation of the outages read (drills have no outage and are left out)."""
+    outage_ids = [o.pk for inputs in by_id.values() for o in inputs.outage_rows]
+    activations = FallbackActivation.objects.filter(outage_id__in=outage_ids).select_related(
+        "runbook"
+    )
+    for activation in activations.order_by("activated_at", "pk"):
+        inputs = by_id[activation.runbook.workflow_id]
+        inputs.activations.setdefault(activation.outage_id, []).append(activation)
+        inputs.fallbacks.append(
+            sla.FallbackSpan(
+                outage_id=activation.outage_id,
+                activated_at=activation.activated_at,
+                deactivated_at=activation.deactivated_at,
+                effectiveness_pct=activation.effectiveness_pct,
+            )
+        )
 
 
 def _add_maintenance(by_id: dict[int, WorkflowInputs], start: datetime, end: datetime) -> None:

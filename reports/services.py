@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from continuity.models import Customer
-from reports import sla
+from incidents.mitigation import Mitigation, RTOStatus, mitigation
+from reports import impact, sla
 from reports.periods import Period, month_containing
 from reports.selectors import WorkflowInputs, sla_inputs, workflows_for_sla
 
@@ -19,6 +20,30 @@ class WorkflowSLA:
     inputs: WorkflowInputs
     figures: sla.SLAFigures
     burn_rates: dict[str, Decimal | None] | None
+    impacts: list[impact.OutageImpact]
+    mitigations: dict[int, Mitigation]
+
+    @property
+    def impact_total(self) -> impact.ImpactTotals:
+        totals = impact.by_workflow(self.impacts)
+        if totals:
+            return totals[0]
+        return impact.ImpactTotals(
+            key=self.inputs.workflow.pk,
+            outages=0,
+            counted_seconds=0,
+            mitigated_seconds=0,
+            cost={},
+            avoided_cost={},
+            user_minutes_lost=Decimal(0),
+        )
+
+    @property
+    def rto_counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in RTOStatus}
+        for item in self.mitigations.values():
+            counts[item.rto_status.value] += 1
+        return counts
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,70 @@ class CustomerSLA:
     now: datetime
     workflows: list[WorkflowSLA]
     summary: SLASummary
+
+    @property
+    def impacts(self) -> list[impact.OutageImpact]:
+        return [item for row in self.workflows for item in row.impacts]
+
+    @property
+    def impact_total(self) -> impact.ImpactTotals | None:
+        totals = impact.by_customer(self.impacts)
+        return totals[0] if totals else None
+
+    @property
+    def impact_by_dependency(self) -> list[impact.ImpactTotals]:
+        return impact.by_dependency(self.impacts)
+
+
+def outage_mitigations(inputs: WorkflowInputs, now: datetime) -> dict[int, Mitigation]:
+    """Time to mitigate and RTO status of each of the workflow's outages."""
+    result = {}
+    for outage in inputs.outage_rows:
+        activations = inputs.activations.get(outage.pk, [])
+        result[outage.pk] = mitigation(
+            started_at=outage.started_at,
+            ended_at=outage.ended_at,
+            first_activation_at=min((a.activated_at for a in activations), default=None),
+            rto_minutes=inputs.workflow.rto_minutes,
+            now=now,
+        )
+    return result
+
+
+def _workflow_sla(inputs: WorkflowInputs, period: Period, now: datetime, burn: bool) -> WorkflowSLA:
+    figures = sla.compute_sla(
+        period=period,
+        policy=inputs.policy,
+        outages=inputs.outages,
+        maintenance=inputs.maintenance,
+        no_data=inputs.no_data,
+        fallbacks=inputs.fallbacks,
+        now=min(now, period.end),
+    )
+    rates = None
+    if burn:
+        rates = sla.burn_rates(
+            policy=inputs.policy,
+            outages=inputs.outages,
+            maintenance=inputs.maintenance,
+            no_data=inputs.no_data,
+            now=now,
+            tz=period.timezone,
+        )
+    in_period = [o for o in inputs.impact_inputs() if _overlaps(o, period)]
+    return WorkflowSLA(
+        inputs=inputs,
+        figures=figures,
+        burn_rates=rates,
+        impacts=impact.impacts(
+            in_period, window_start=period.start, window_end=period.end, now=now
+        ),
+        mitigations=outage_mitigations(inputs, now),
+    )
+
+
+def _overlaps(item: impact.OutageImpactInput, period: Period) -> bool:
+    return item.started_at < period.end and (item.ended_at is None or item.ended_at > period.start)
 
 
 def _summarise(rows: list[WorkflowSLA]) -> SLASummary:
@@ -83,28 +172,10 @@ def customer_sla(*, customer: Customer, period: Period, now: datetime | None = N
     workflows = list(workflows_for_sla([customer]))
     current = _is_current(period, now)
     lookback_start = min(period.start, now - max(BURN_LOOKBACK)) if current else period.start
-    rows = []
-    for inputs in sla_inputs(workflows, lookback_start, period.end, now):
-        figures = sla.compute_sla(
-            period=period,
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            fallbacks=inputs.fallbacks,
-            now=min(now, period.end),
-        )
-        burn = None
-        if current:
-            burn = sla.burn_rates(
-                policy=inputs.policy,
-                outages=inputs.outages,
-                maintenance=inputs.maintenance,
-                no_data=inputs.no_data,
-                now=now,
-                tz=period.timezone,
-            )
-        rows.append(WorkflowSLA(inputs=inputs, figures=figures, burn_rates=burn))
+    rows = [
+        _workflow_sla(inputs, period, now, burn=current)
+        for inputs in sla_inputs(workflows, lookback_start, period.end, now)
+    ]
     return CustomerSLA(
         customer=customer, period=period, now=now, workflows=rows, summary=_summarise(rows)
     )
@@ -122,25 +193,7 @@ def workflows_month_to_date(
         return {}
     month_of = {wf.pk: month_containing(now, wf.customer.timezone) for wf in workflows}
     earliest = min(min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK))
-    results = {}
-    for inputs in sla_inputs(workflows, earliest, now, now):
-        period = month_of[inputs.workflow.pk]
-        figures = sla.compute_sla(
-            period=period,
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            fallbacks=inputs.fallbacks,
-            now=now,
-        )
-        burn = sla.burn_rates(
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            now=now,
-            tz=period.timezone,
-        )
-        results[inputs.workflow.pk] = WorkflowSLA(inputs=inputs, figures=figures, burn_rates=burn)
-    return results
+    return {
+        inputs.workflow.pk: _workflow_sla(inputs, month_of[inputs.workflow.pk], now, burn=True)
+        for inputs in sla_inputs(workflows, earliest, now, now)
+    }

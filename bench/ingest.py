@@ -1,0 +1,448 @@
+"""Ingestion throughput: the REST API (through gunicorn) against a raw COPY of the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/continuity_bench \\
+        .venv/bin/python bench/ingest.py [--results 100000] [--batch 1000]
+
+Drops and re-creates the bench database (its name must end in ``_bench``; any other name
+gets ``_bench`` appended, so the database you point at is never dropped), migrates it,
+seeds 1 customer with 10 workflows of 1 probe each (3 locations, interval 60 s, quorum 2)
+and an ingest key, then runs, on the same generated results:
+
+1. API, derivation inline: gunicorn (2 workers) with no broker, so Celery is eager and
+   each batch's derivations run in the request, after its commit ("derivation included").
+2. API, derivation deferred: the same server told not to run tasks eagerly and given a
+   broker that refuses connections; queueing fails fast, the probes stay flagged, and the
+   sweep (run here, in-process, timed) derives everything afterwards.
+3. COPY: ``COPY incidents_proberesult (...) FROM STDIN`` through psycopg 3, then a full
+   derivation of every workflow (timed apart).
+
+Results are one per probe and location per minute, so N results span the last N/30
+minutes, all in the past: mostly up, with multi-location down runs (outages), lone
+down blips below the failure threshold and some slow (degraded) results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORKFLOWS = 10
+LOCATIONS = ("eu-west", "us-east", "ap-south")
+INTERVAL_SECONDS = 60
+DEGRADED_LATENCY_MS = 2_000
+DEAD_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+COPY_COLUMNS = (
+    "probe_id",
+    "location",
+    "observed_at",
+    "outcome",
+    "latency_ms",
+    "status_code",
+    "error",
+    "client_id",
+    "received_at",
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=int, default=100_000, help="results to ingest")
+    parser.add_argument("--batch", type=int, default=1_000, help="results per POST (<= 5000)")
+    parser.add_argument(
+        "--clients", type=int, default=2, help="concurrent HTTP clients (one per worker)"
+    )
+    parser.add_argument(
+        "--no-deferred", action="store_true", help="skip the derivation-deferred variant"
+    )
+    parser.add_argument("--seed", type=int, default=20261001)
+    args = parser.parse_args()
+    if not 1 <= args.batch <= 5_000:
+        parser.error("--batch must be between 1 and 5000")
+    if args.results < len(LOCATIONS) * WORKFLOWS:
+        parser.error(f"--results must be at least {len(LOCATIONS) * WORKFLOWS}")
+    return args
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+def bench_database_url() -> tuple[str, str]:
+    """(bench DATABASE_URL, URL of the maintenance db): never the database you work in."""
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/continuity_bench")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit(f"bench/ingest.py needs a PostgreSQL DATABASE_URL, got {url!r}")
+    name = parts.path.lstrip("/") or "continuity"
+    if not name.endswith("_bench"):
+        print(f"note: using database {name}_bench, not {name} (the bench drops its database)")
+        name = f"{name}_bench"
+    bench = urlunsplit(parts._replace(scheme="postgresql", path=f"/{name}"))
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    return bench, admin
+
+
+def recreate_database(bench_url: str, admin_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(bench_url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": bench_url},
+        check=True,
+    )
+
+
+def setup_django(bench_url: str) -> None:
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["CELERY_BROKER_URL"] = ""  # nothing this process runs is queued
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")
+    import django
+
+    django.setup()
+
+
+@dataclass(frozen=True)
+class Seeded:
+    key: str
+    probe_ids: tuple[int, ...]
+    workflow_ids: tuple[int, ...]
+
+
+def seed() -> Seeded:
+    from decimal import Decimal
+
+    from continuity.models import APIKey, Customer, Workflow
+    from incidents.models import Probe
+
+    customer = Customer.objects.create(slug="bench", name="Bench Corp", timezone="UTC")
+    probes, workflows = [], []
+    for n in range(WORKFLOWS):
+        workflow = Workflow.objects.create(
+            customer=customer,
+            name=f"Workflow {n:02d}",
+            criticality=1 + n % 3,
+            cost_per_minute=Decimal("25.00"),
+            users_affected=100,
+            rto_minutes=15,
+            upstream_dependency="OpenAI API",
+        )
+        probe = Probe.objects.create(
+            workflow=workflow,
+            name=f"probe-{n:02d}",
+            kind="external",
+            interval_seconds=INTERVAL_SECONDS,
+            locations=list(LOCATIONS),
+            quorum=2,
+            degraded_latency_ms=DEGRADED_LATENCY_MS,
+        )
+        workflows.append(workflow.pk)
+        probes.append(probe.pk)
+    _, key = APIKey.generate(name="bench ingest", scopes=["ingest", "read"], customer=customer)
+    return Seeded(key=key, probe_ids=tuple(probes), workflow_ids=tuple(workflows))
+
+
+def reset_results(bench_url: str) -> None:
+    """Back to the seeded state: no results, outages or derivation bookkeeping."""
+    import psycopg
+
+    with psycopg.connect(bench_url) as conn:
+        conn.execute(
+            "TRUNCATE incidents_proberesult, incidents_outage, incidents_nodataspan "
+            "RESTART IDENTITY CASCADE"
+        )
+        conn.execute(
+            "UPDATE incidents_probe SET derivation_pending = false, last_observed_at = NULL"
+        )
+        conn.execute(
+            "UPDATE continuity_workflow SET derived_at = NULL, current_state = 'no_data'"
+        )
+
+
+def counts(bench_url: str) -> tuple[int, int, int]:
+    """(results stored, outages, probes still pending derivation)."""
+    import psycopg
+
+    with psycopg.connect(bench_url) as conn:
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM incidents_proberesult),"
+            " (SELECT count(*) FROM incidents_outage),"
+            " (SELECT count(*) FROM incidents_probe WHERE derivation_pending)"
+        ).fetchone()
+
+
+# --- generated results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    probe_id: int
+    location: str
+    observed_at: datetime
+    outcome: str
+    latency_ms: int | None
+    status_code: int | None
+    error: str
+    client_id: str
+
+    def as_json(self) -> dict:
+        item = {
+            "probe": self.probe_id,
+            "location": self.location,
+            "observed_at": self.observed_at.isoformat(),
+            "outcome": self.outcome,
+            "latency_ms": self.latency_ms,
+            "status_code": self.status_code,
+            "id": self.client_id,
+        }
+        if self.error:
+            item["error"] = self.error
+        return item
+
+
+def generate(total: int, probe_ids: tuple[int, ...], now: datetime, seed: int) -> list[Row]:
+    """One result per probe and location per minute, oldest first, the last a minute ago."""
+    rng = random.Random(seed)
+    per_minute = len(probe_ids) * len(LOCATIONS)
+    minutes = -(-total // per_minute)
+    start = (now - timedelta(minutes=minutes + 1)).replace(second=0, microsecond=0)
+    # Per probe: down runs of 3-20 minutes at 2 or 3 locations, about one per 8 hours.
+    outages: dict[int, list[tuple[int, int, frozenset[str]]]] = {}
+    for probe_id in probe_ids:
+        spans, minute = [], rng.randrange(60, 480)
+        while minute < minutes:
+            length = rng.randrange(3, 21)
+            where = frozenset(rng.sample(LOCATIONS, rng.choice((2, 3))))
+            spans.append((minute, minute + length, where))
+            minute += length + rng.randrange(240, 720)
+        outages[probe_id] = spans
+    rows: list[Row] = []
+    for minute in range(minutes):
+        for probe_id in probe_ids:
+            for offset, location in enumerate(LOCATIONS):
+                if len(rows) == total:
+                    return rows
+                at = start + timedelta(minutes=minute, seconds=offset * 15)
+                down = any(
+                    lo <= minute < hi and location in where for lo, hi, where in outages[probe_id]
+                )
+                roll = rng.random()
+                if down or roll < 0.005:  # a real outage, or a lone blip below threshold
+                    row = Row(probe_id, location, at, "down", None, 503, "HTTP 503", "")
+                elif roll < 0.03:
+                    latency = rng.randrange(DEGRADED_LATENCY_MS + 1, 8_000)
+                    row = Row(probe_id, location, at, "up", latency, 200, "", "")
+                else:
+                    row = Row(probe_id, location, at, "up", rng.randrange(80, 600), 200, "", "")
+                rows.append(
+                    Row(**{**row.__dict__, "client_id": f"{probe_id}-{location}-{minute}"})
+                )
+    return rows
+
+
+# --- the three ways in ------------------------------------------------------------------------
+
+
+def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> float:
+    """POST every pre-encoded batch, ``clients`` keep-alive connections in parallel."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    errors: list[str] = []
+    next_index = iter(range(len(bodies)))
+    lock = threading.Lock()
+
+    def run() -> None:
+        with httpx.Client(base_url=base_url, headers=headers, timeout=300) as client:
+            while not errors:
+                with lock:
+                    index = next(next_index, None)
+                if index is None:
+                    return
+                response = client.post("/api/v1/probe-results/", content=bodies[index])
+                if response.status_code != 201:
+                    errors.append(f"batch {index}: HTTP {response.status_code} {response.text[:300]}")
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        sys.exit("ingestion failed: " + "; ".join(errors[:3]))
+    return elapsed
+
+
+def api_run(env: dict[str, str], key: str, bodies: list[bytes], clients: int) -> float:
+    from tests.live import serve_wsgi
+
+    # gthread keeps connections alive (gunicorn's sync worker closes each one).
+    extra = ("--worker-class", "gthread", "--keep-alive", "30")
+    with serve_wsgi(env, workers=2, threads=1, extra_args=extra) as base_url:
+        return post_all(base_url, key, bodies, clients)
+
+
+def copy_rows(bench_url: str, rows: list[Row]) -> float:
+    import psycopg
+
+    received = datetime.now(UTC)
+    values = [
+        (
+            r.probe_id,
+            r.location,
+            r.observed_at,
+            r.outcome,
+            r.latency_ms,
+            r.status_code,
+            r.error,
+            r.client_id,
+            received,
+        )
+        for r in rows
+    ]
+    statement = f"COPY incidents_proberesult ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    with psycopg.connect(bench_url) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def derive_all(workflow_ids: tuple[int, ...]) -> float:
+    from django.db import connection
+
+    from incidents import services
+
+    started = time.perf_counter()
+    for workflow_id in workflow_ids:
+        services.workflow_derive_outages(workflow_id=workflow_id)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def sweep() -> tuple[float, int]:
+    from django.db import connection
+
+    from incidents.tasks import sweep_derivations
+
+    started = time.perf_counter()
+    swept = sweep_derivations()  # the task body, run here as the worker would run it
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed, swept
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    args = parse_args()
+    bench_url, admin_url = bench_database_url()
+    wall = time.perf_counter()
+    recreate_database(bench_url, admin_url)
+    setup_django(bench_url)
+    seeded = seed()
+    from django.db import connection
+
+    connection.close()
+
+    rows = generate(args.results, seeded.probe_ids, datetime.now(UTC), args.seed)
+    bodies = [
+        json.dumps({"results": [row.as_json() for row in rows[i : i + args.batch]]}).encode()
+        for i in range(0, len(rows), args.batch)
+    ]
+    span = rows[-1].observed_at - rows[0].observed_at
+    print(
+        f"{len(rows):,} results, {len(bodies)} batches of {args.batch}, {WORKFLOWS} workflows, "
+        f"{len(LOCATIONS)} locations, spanning {span.total_seconds() / 3600:.1f} h; "
+        f"{sum(r.outcome == 'down' for r in rows):,} down"
+    )
+    server_env = {
+        "DATABASE_URL": bench_url,
+        "DEBUG": "0",
+        "LOG_LEVEL": "ERROR",
+        "DB_CONN_MAX_AGE": "60",
+    }
+    table: list[tuple[str, int | None, float, str]] = []
+
+    # 1. API with derivation inline (eager Celery, no broker).
+    eager_env = {**server_env, "CELERY_BROKER_URL": "", "CELERY_TASK_ALWAYS_EAGER": "1"}
+    api_seconds = api_run(eager_env, seeded.key, bodies, args.clients)
+    stored, outages_api, pending = counts(bench_url)
+    assert stored == len(rows), f"stored {stored} of {len(rows)}"
+    assert pending == 0, f"{pending} probes left pending with eager derivation"
+    rederive = derive_all(seeded.workflow_ids)
+    assert counts(bench_url)[1] == outages_api, "re-deriving changed the outages"
+    table.append(("API, derivation inline (eager)", len(rows), api_seconds, f"{outages_api} outages"))
+    table.append(("  re-derive all workflows (full)", None, rederive, f"{WORKFLOWS} workflows"))
+
+    # 2. API with derivation deferred to the sweep (queueing fails fast on a dead broker).
+    if not args.no_deferred:
+        reset_results(bench_url)
+        deferred_env = {
+            **server_env,
+            "CELERY_BROKER_URL": DEAD_BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+        }
+        deferred_seconds = api_run(deferred_env, seeded.key, bodies, args.clients)
+        stored, outages, pending = counts(bench_url)
+        assert (stored, outages, pending) == (len(rows), 0, WORKFLOWS), (stored, outages, pending)
+        sweep_seconds, swept = sweep()
+        _, outages_swept, pending = counts(bench_url)
+        assert pending == 0 and outages_swept == outages_api, (pending, outages_swept)
+        table.append(("API, derivation deferred", len(rows), deferred_seconds, "0 outages"))
+        table.append(("  then one sweep", None, sweep_seconds, f"{swept} workflows derived"))
+
+    # 3. COPY, then derive.
+    reset_results(bench_url)
+    copy_seconds = copy_rows(bench_url, rows)
+    assert counts(bench_url)[0] == len(rows)
+    derive_seconds = derive_all(seeded.workflow_ids)
+    outages_copy = counts(bench_url)[1]
+    assert outages_copy == outages_api, (outages_copy, outages_api)
+    table.append(("COPY FROM STDIN (psycopg 3)", len(rows), copy_seconds, "not derived"))
+    table.append(("  then derive all workflows", None, derive_seconds, f"{outages_copy} outages"))
+
+    copy_rate = len(rows) / copy_seconds
+    print()
+    print(f"{'path':<34} {'results':>9} {'seconds':>9} {'results/s':>10} {'vs COPY':>8}  note")
+    for label, n, seconds, note in table:
+        if n is None:
+            print(f"{label:<34} {'':>9} {seconds:>9.2f} {'':>10} {'':>8}  {note}")
+            continue
+        rate = n / seconds
+        ratio = f"{rate / copy_rate:.3f}" if "COPY" not in label else "1"
+        print(f"{label:<34} {n:>9,} {seconds:>9.2f} {rate:>10,.0f} {ratio:>8}  {note}")
+    print()
+    print(
+        f"API/COPY ratio (derivation inline): {len(rows) / api_seconds / copy_rate:.3f} "
+        f"(COPY is {copy_rate * api_seconds / len(rows):.1f}x faster); "
+        f"batch {args.batch}, {args.clients} clients, gunicorn 2 workers; "
+        f"total {time.perf_counter() - wall:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The report archive: one current monthly report per customer and period, with revisions."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ReportState(models.TextChoices):
+    PENDING = "pending"
+    RENDERED = "rendered"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def report_upload_to(report: "Report", filename: str) -> str:
+    return f"reports/{report.customer.slug}/{report.period}-rev{report.revision}.pdf"
+
+
+class Report(models.Model):
+    customer = models.ForeignKey(
+        "continuity.Customer", on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.CharField(max_length=7, help_text="YYYY-MM in the customer's timezone")
+    revision = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.PENDING)
+    pdf = models.FileField(upload_to=report_upload_to, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF file")
+    data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures")
+    figures = models.JSONField(default=dict, blank=True, help_text="The figures the PDF shows")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    failure_is_permanent = models.BooleanField(default=False)
+    send_claimed_at = models.DateTimeField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    figures_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The period's figures changed after this report was sent."
+    )
+    superseded_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    revision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "customer__name", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "period"],
+                condition=Q(is_current=True),
+                name="one_current_report_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "period", "revision"], name="report_unique_revision"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["state"],
+                condition=Q(state__in=["pending", "rendered", "failed"]),
+                name="report_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.period} rev {self.revision} ({self.state})"
+
+    @property
+    def superseded(self) -> bool:
+        return self.figures_changed_at is not None or self.superseded_by_id is not None
+
+
+class DeliveryKind(models.TextChoices):
+    SCHEDULED = "scheduled"
+    RESEND = "resend"
+
+
+class ReportDelivery(models.Model):
+    """Each mailing of a report: the scheduled one and every explicit resend."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=10, choices=DeliveryKind.choices)
+    requested_by = models.CharField(max_length=150, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of report {self.report_id}"
