@@ -24,5 +24,6 @@ router.register(
 
 urlpatterns = [
     path("sla/", reports_api.SLAView.as_view(), name="sla"),
+    path("dependencies/", reports_api.DependenciesView.as_view(), name="dependencies"),
     *router.urls,
 ]

@@ -9,9 +9,17 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from continuity.models import Customer, Workflow
+from continuity.permissions import HasScope, StaffOnly
 from continuity.tenancy import request_customer_id, visible_customers
 from reports import impact, periods
-from reports.services import CustomerSLA, SLASummary, WorkflowSLA, customer_sla
+from reports.services import (
+    CustomerSLA,
+    SLASummary,
+    WorkflowSLA,
+    customer_sla,
+    provider_incidents,
+)
 
 BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
 _MILLI = Decimal("0.001")
@@ -238,3 +246,85 @@ class SLAView(APIView):
         if customer is None:
             raise NotFound(f"No customer '{reference}'.")
         return customer
+
+
+def incident_body(incident, customers: dict[int, Customer], workflows: dict[int, str]) -> dict:
+    per_customer: dict[int, list] = {}
+    for outage in incident.outages:
+        per_customer.setdefault(outage.customer_id, []).append(outage)
+    rows = []
+    for customer_id in sorted(per_customer, key=lambda cid: customers[cid].slug):
+        outages = per_customer[customer_id]
+        first_start = min(o.started_at for o in outages)
+        activations = [o.first_activation_at for o in outages if o.first_activation_at]
+        first_activation = min(activations, default=None)
+        rows.append(
+            {
+                "customer": customers[customer_id].slug,
+                "customer_name": customers[customer_id].name,
+                "workflows": sorted({workflows[o.workflow_id] for o in outages}),
+                "outages": [o.outage_id for o in outages],
+                "downtime_minutes": minutes(sum(o.impact.counted_seconds for o in outages)),
+                "mitigated_minutes": minutes(sum(o.impact.mitigated_seconds for o in outages)),
+                "had_fallback": first_activation is not None,
+                "fallback_active_now": any(o.fallback_active_now for o in outages),
+                "automatic": any(o.automatic_activation for o in outages),
+                "first_activation_at": first_activation.isoformat() if first_activation else None,
+                "time_to_mitigate_minutes": minutes(
+                    (first_activation - first_start).total_seconds() if first_activation else None
+                ),
+            }
+        )
+    return {
+        "upstream_dependency": incident.upstream_dependency,
+        "started_at": incident.started_at.isoformat(),
+        "ended_at": incident.ended_at.isoformat() if incident.ended_at else None,
+        "customers_affected": len(rows),
+        "outage_count": len(incident.outages),
+        "total_downtime_minutes": minutes(incident.downtime_seconds),
+        "mitigated_downtime_minutes": minutes(incident.mitigated_seconds),
+        "customers_with_fallback": sum(1 for row in rows if row["had_fallback"]),
+        "customers": rows,
+    }
+
+
+class DependenciesView(APIView):
+    """Provider incidents per upstream dependency (staff only), for a month in UTC."""
+
+    permission_classes = [HasScope, StaffOnly]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, description="YYYY-MM (UTC)"),
+            OpenApiParameter("start", str, description="ISO date or datetime (with end)"),
+            OpenApiParameter("end", str, description="ISO date or datetime, exclusive"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        now = timezone.now()
+        period = resolve_period(request.query_params, "UTC", now)
+        incidents = provider_incidents(period=period, now=now)
+        customer_ids = {o.customer_id for i in incidents for o in i.outages}
+        workflow_ids = {o.workflow_id for i in incidents for o in i.outages}
+        customers = Customer.objects.in_bulk(customer_ids)
+        workflows = dict(Workflow.objects.filter(pk__in=workflow_ids).values_list("pk", "name"))
+        by_label: dict[str, list] = {}
+        for incident in incidents:
+            by_label.setdefault(incident.upstream_dependency, []).append(
+                incident_body(incident, customers, workflows)
+            )
+        return Response(
+            {
+                "period": {
+                    "label": period.label,
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                    "timezone": period.timezone,
+                },
+                "dependencies": [
+                    {"upstream_dependency": label, "incidents": items}
+                    for label, items in sorted(by_label.items())
+                ],
+            }
+        )

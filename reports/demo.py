@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
+from incidents.fallbacks import (
+    fallback_activate,
+    fallback_deactivate,
+    fallbacks_auto_activate,
+    step_complete,
+)
 from incidents.models import MaintenanceWindow, Probe, ProbeResult
+from incidents.services import workflow_derive_outages
 
 SIM_START = datetime(2026, 9, 30, 0, 0, tzinfo=UTC)
 SIM_END = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -313,3 +320,79 @@ def load() -> list[Customer]:
             Probe.objects.filter(pk=probe.pk).update(created_at=SIM_START)
         add_maintenance(customer)
     return customers
+
+
+def _runbook(
+    workflow: Workflow, title: str, strategy: str, steps: list[tuple[str, str, int]], **extra
+):
+    runbook = Runbook.objects.create(
+        workflow=workflow, title=title, fallback_strategy=strategy, **extra
+    )
+    RunbookStep.objects.bulk_create(
+        RunbookStep(runbook=runbook, order=order, title=title, owner_role=role, expected_minutes=m)
+        for order, (title, role, m) in enumerate(steps, start=1)
+    )
+    return runbook
+
+
+def add_runbooks_and_fallbacks() -> None:
+    """During the provider outage: Northwind switches by hand after 12 minutes, Lumen's
+    triage assistant switches automatically after 10, Kaiyuan has no fallback."""
+    outage_start = PROVIDER_OUTAGE[0]
+    chatbot = Workflow.objects.get(customer__slug="northwind", name="Support chatbot")
+    manual = _runbook(
+        chatbot,
+        "Switch the chatbot to Azure OpenAI",
+        "Second provider: route chat completions to Azure OpenAI (EU region).",
+        [
+            ("Flip the provider feature flag", "on-call SRE", 3),
+            ("Tell support leads", "support lead", 5),
+        ],
+        default_effectiveness_pct=Decimal("80"),
+        last_tested_at=datetime(2026, 9, 18, 10, 0, tzinfo=UTC),
+    )
+    outage = chatbot.outages.get(
+        started_at__lte=outage_start + timedelta(minutes=5), ended_at__gt=outage_start
+    )
+    activation = fallback_activate(
+        outage=outage,
+        runbook=manual,
+        activated_at=outage.started_at + timedelta(minutes=12),
+        activated_by="oncall@northwind.example",
+    )
+    step_complete(
+        activation=activation, order=1, completed_at=activation.activated_at + timedelta(minutes=2)
+    )
+    step_complete(
+        activation=activation, order=2, completed_at=activation.activated_at + timedelta(minutes=6)
+    )
+    fallback_deactivate(
+        activation=activation, deactivated_at=outage.ended_at + timedelta(minutes=10)
+    )
+
+    triage = Workflow.objects.get(customer__slug="lumen", name="Triage assistant")
+    _runbook(
+        triage,
+        "Nurse hotline takes over triage",
+        "Offline procedure: the assistant is hidden and patients are sent to the nurse hotline.",
+        [("Hide the assistant", "automation", 0), ("Staff the hotline", "nursing lead", 10)],
+        auto_activate_after_minutes=10,
+        default_effectiveness_pct=Decimal("60"),
+    )
+    # Replay the afternoon as the beat saw it: the outage open ten minutes in, the tick, then
+    # the rest of the results.
+    tick = outage_start + timedelta(minutes=11)
+    workflow_derive_outages(workflow_id=triage.pk, now=tick)
+    [automatic] = fallbacks_auto_activate(now=tick)
+    workflow_derive_outages(workflow_id=triage.pk, now=SIM_END)
+    automatic.refresh_from_db()
+    fallback_deactivate(
+        activation=automatic, deactivated_at=automatic.outage.ended_at + timedelta(minutes=5)
+    )
+
+    _runbook(
+        Workflow.objects.get(customer__slug="lumen", name="Patient portal"),
+        "Static maintenance page",
+        "Serve the static status page; appointments by phone.",
+        [("Switch DNS to the static page", "SRE", 5)],
+    )

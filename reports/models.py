@@ -22,7 +22,9 @@ class Report(models.Model):
     period = models.CharField(max_length=7, help_text="YYYY-MM in the customer's timezone")
     revision = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
-    state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.PENDING)
+    state = models.CharField(
+        max_length=10, choices=ReportState.choices, default=ReportState.PENDING
+    )
     pdf = models.FileField(upload_to=report_upload_to, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF file")
     data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from continuity.models import Customer
 from incidents.mitigation import Mitigation, RTOStatus, mitigation
 from reports import impact, sla
+from reports.dependencies import DependentOutage, ProviderIncident, group_incidents
 from reports.periods import Period, month_containing
 from reports.selectors import WorkflowInputs, sla_inputs, workflows_for_sla
 
@@ -197,3 +198,34 @@ def workflows_month_to_date(
         inputs.workflow.pk: _workflow_sla(inputs, month_of[inputs.workflow.pk], now, burn=True)
         for inputs in sla_inputs(workflows, earliest, now, now)
     }
+
+
+def provider_incidents(*, period: Period, now: datetime | None = None) -> list[ProviderIncident]:
+    """Every upstream dependency's incidents in the period, across all customers."""
+    now = now or timezone.now()
+    workflows = list(workflows_for_sla().exclude(upstream_dependency=""))
+    by_label: dict[str, list[DependentOutage]] = {}
+    for inputs in sla_inputs(workflows, period.start, period.end, now):
+        row = _workflow_sla(inputs, period, now, burn=False)
+        impacts = {item.outage_id: item for item in row.impacts}
+        for outage in inputs.outage_rows:
+            activations = inputs.activations.get(outage.pk, [])
+            first = min(activations, key=lambda a: a.activated_at, default=None)
+            by_label.setdefault(inputs.workflow.upstream_dependency, []).append(
+                DependentOutage(
+                    outage_id=outage.pk,
+                    customer_id=inputs.workflow.customer_id,
+                    workflow_id=inputs.workflow.pk,
+                    started_at=outage.started_at,
+                    ended_at=outage.ended_at,
+                    first_activation_at=first.activated_at if first else None,
+                    automatic_activation=bool(first and first.automatic),
+                    fallback_active_now=any(a.deactivated_at is None for a in activations),
+                    impact=impacts[outage.pk],
+                )
+            )
+    return [
+        incident
+        for label in sorted(by_label)
+        for incident in group_incidents(label, by_label[label], now=now)
+    ]

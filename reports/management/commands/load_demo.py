@@ -10,6 +10,7 @@ from incidents.models import Outage
 from incidents.tasks import sweep_derivations
 from reports import demo
 from reports.api import minutes
+from reports.impact import money
 from reports.periods import month_period
 from reports.services import customer_sla
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         customers = demo.load()
         loaded = time.monotonic()
         derived_workflows = sweep_derivations()
+        demo.add_runbooks_and_fallbacks()
         derived = time.monotonic()
         self.stdout.write(
             f"Loaded {len(customers)} customers and their probe results "
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         for customer in customers:
             self.print_outages(customer)
             self.print_sla(customer)
+            self.print_impact(customer)
         self.create_admin()
         self.stdout.write(
             "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/admin/ "
@@ -106,6 +109,39 @@ class Command(BaseCommand):
             f"  {'customer':<34} {'':>7} {s.availability_display or '—':>8} "
             f"{s.met}/{s.workflows} met\n"
         )
+
+    def print_impact(self, customer) -> None:
+        report = customer_sla(customer=customer, period=month_period(2026, 10, customer.timezone))
+        self.stdout.write("  Downtime impact and RTO compliance")
+        for row in report.workflows:
+            currency = row.inputs.workflow.currency
+            for outage in row.inputs.outage_rows:
+                item = next(i for i in row.impacts if i.outage_id == outage.pk)
+                mitigation = row.mitigations[outage.pk]
+                activations = row.inputs.activations.get(outage.pk, [])
+                fallback = "no fallback"
+                if activations:
+                    first = activations[0]
+                    how = "auto" if first.automatic else "manual"
+                    fallback = (
+                        f"fallback {how} after {minutes(mitigation.time_to_mitigate_seconds)} min"
+                        f" ({first.effectiveness_pct:.0f}%)"
+                    )
+                self.stdout.write(
+                    f"  {row.inputs.workflow.name[:30]:<30} {minutes(item.counted_seconds):>8} min"
+                    f"  cost {money(item.cost):>10} {currency}"
+                    f"  avoided {money(item.avoided_cost):>9}"
+                    f"  RTO {row.inputs.workflow.rto_minutes:>3} min {mitigation.rto_status:<7}"
+                    f"  {fallback}"
+                )
+        total = report.impact_total
+        if total:
+            costs = ", ".join(f"{money(v)} {k}" for k, v in total.cost.items())
+            avoided = ", ".join(f"{money(v)} {k}" for k, v in total.avoided_cost.items())
+            self.stdout.write(
+                f"  total: cost {costs}; avoided {avoided}; "
+                f"{total.user_minutes_lost:.0f} user-minutes lost\n"
+            )
 
     def create_admin(self) -> None:
         user_model = get_user_model()
