@@ -260,12 +260,29 @@ def generate(total: int, probe_ids: tuple[int, ...], now: datetime, seed: int) -
 # --- the three ways in ------------------------------------------------------------------------
 
 
-def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> float:
+@dataclass(frozen=True)
+class Posted:
+    seconds: float
+    latencies: list[float]  # per batch, in batch order
+
+    def median_ms(self, part: slice) -> float:
+        chosen = sorted(self.latencies[part])
+        return 1000 * chosen[len(chosen) // 2]
+
+    def trend(self) -> str:
+        """Median request time of the first and the last tenth of the batches."""
+        tenth = max(1, len(self.latencies) // 10)
+        first, last = self.median_ms(slice(0, tenth)), self.median_ms(slice(-tenth, None))
+        return f"batch p50 {first:.0f} ms first 10% -> {last:.0f} ms last 10%"
+
+
+def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> Posted:
     """POST every pre-encoded batch, ``clients`` keep-alive connections in parallel."""
     import httpx
 
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     errors: list[str] = []
+    latencies = [0.0] * len(bodies)
     next_index = iter(range(len(bodies)))
     lock = threading.Lock()
 
@@ -276,7 +293,9 @@ def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> floa
                     index = next(next_index, None)
                 if index is None:
                     return
+                sent = time.perf_counter()
                 response = client.post("/api/v1/probe-results/", content=bodies[index])
+                latencies[index] = time.perf_counter() - sent
                 if response.status_code != 201:
                     errors.append(f"batch {index}: HTTP {response.status_code} {response.text[:300]}")
 
@@ -289,10 +308,10 @@ def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> floa
     elapsed = time.perf_counter() - started
     if errors:
         sys.exit("ingestion failed: " + "; ".join(errors[:3]))
-    return elapsed
+    return Posted(elapsed, latencies)
 
 
-def api_run(env: dict[str, str], key: str, bodies: list[bytes], clients: int) -> float:
+def api_run(env: dict[str, str], key: str, bodies: list[bytes], clients: int) -> Posted:
     from tests.live import serve_wsgi
 
     # gthread keeps connections alive (gunicorn's sync worker closes each one).
@@ -389,13 +408,15 @@ def main() -> None:
 
     # 1. API with derivation inline (eager Celery, no broker).
     eager_env = {**server_env, "CELERY_BROKER_URL": "", "CELERY_TASK_ALWAYS_EAGER": "1"}
-    api_seconds = api_run(eager_env, seeded.key, bodies, args.clients)
+    api = api_run(eager_env, seeded.key, bodies, args.clients)
+    api_seconds = api.seconds
     stored, outages_api, pending = counts(bench_url)
     assert stored == len(rows), f"stored {stored} of {len(rows)}"
     assert pending == 0, f"{pending} probes left pending with eager derivation"
     rederive = derive_all(seeded.workflow_ids)
     assert counts(bench_url)[1] == outages_api, "re-deriving changed the outages"
-    table.append(("API, derivation inline (eager)", len(rows), api_seconds, f"{outages_api} outages"))
+    table.append(("API, derivation inline (eager)", len(rows), api_seconds, api.trend()))
+    table.append(("  probes pending after last reply", None, 0.0, f"{pending}; {outages_api} outages"))
     table.append(("  re-derive all workflows (full)", None, rederive, f"{WORKFLOWS} workflows"))
 
     # 2. API with derivation deferred to the sweep (queueing fails fast on a dead broker).
@@ -406,14 +427,16 @@ def main() -> None:
             "CELERY_BROKER_URL": DEAD_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "0",
         }
-        deferred_seconds = api_run(deferred_env, seeded.key, bodies, args.clients)
+        deferred = api_run(deferred_env, seeded.key, bodies, args.clients)
         stored, outages, pending = counts(bench_url)
         assert (stored, outages, pending) == (len(rows), 0, WORKFLOWS), (stored, outages, pending)
         sweep_seconds, swept = sweep()
         _, outages_swept, pending = counts(bench_url)
         assert pending == 0 and outages_swept == outages_api, (pending, outages_swept)
-        table.append(("API, derivation deferred", len(rows), deferred_seconds, "0 outages"))
-        table.append(("  then one sweep", None, sweep_seconds, f"{swept} workflows derived"))
+        table.append(("API, derivation deferred", len(rows), deferred.seconds, deferred.trend()))
+        table.append(
+            ("  then one sweep", None, sweep_seconds, f"{swept} workflows, {outages_swept} outages")
+        )
 
     # 3. COPY, then derive.
     reset_results(bench_url)
