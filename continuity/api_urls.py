@@ -17,6 +17,7 @@ router.register("runbooks", core_api.RunbookViewSet, basename="runbook")
 router.register(
     "fallback-activations", incidents_api.FallbackActivationViewSet, basename="fallback-activation"
 )
+router.register("reports", reports_api.ReportViewSet, basename="report")
 router.register("sla-policies", core_api.SLAPolicyViewSet, basename="sla-policy")
 router.register(
     "maintenance-windows", incidents_api.MaintenanceWindowViewSet, basename="maintenance-window"

@@ -129,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.auto_activate_fallbacks",
         "schedule": env_int("FALLBACK_SWEEP_SECONDS", 30),
     },
+    "monthly-reports": {
+        "task": "reports.monthly_run",
+        "schedule": env_int("REPORT_RUN_SECONDS", 3600),
+    },
     "notification-sweep": {
         "task": "incidents.sweep_notifications",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),

@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from continuity.admin import WorkflowAdmin
+from continuity.exceptions import DomainError
 from continuity.models import Workflow
+from reports.lifecycle import report_issue_revision, report_regenerate, report_resend
+from reports.models import Report, ReportDelivery
 from reports.services import workflows_month_to_date
 
 
@@ -63,3 +66,73 @@ class WorkflowSLAAdmin(WorkflowAdmin):
 
 admin.site.unregister(Workflow)
 admin.site.register(Workflow, WorkflowSLAAdmin)
+
+
+class ReportDeliveryInline(admin.TabularInline):
+    model = ReportDelivery
+    extra = 0
+    readonly_fields = ["kind", "requested_by", "requested_at", "recipients", "sent_at", "error"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "customer",
+        "period",
+        "revision",
+        "state",
+        "is_current",
+        "superseded_flag",
+        "attempts",
+        "sent_at",
+        "download",
+    ]
+    list_filter = ["state", "is_current", "period", "customer"]
+    search_fields = ["customer__name", "customer__slug", "period"]
+    list_select_related = ["customer"]
+    readonly_fields = [f.name for f in Report._meta.fields if f.name not in ("id",)]
+    inlines = [ReportDeliveryInline]
+    actions = ["regenerate", "resend", "issue_revision"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="superseded", boolean=True)
+    def superseded_flag(self, report) -> bool:
+        return report.superseded
+
+    @admin.display(description="PDF")
+    def download(self, report) -> str:
+        if not report.pdf:
+            return "—"
+        return format_html('<a href="/api/v1/reports/{}/pdf/">download</a>', report.pk)
+
+    def _each(self, request, queryset, action, verb: str) -> None:
+        for report in queryset:
+            try:
+                action(report)
+            except DomainError as exc:
+                self.message_user(request, f"{report}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{report}: {verb}.")
+
+    @admin.action(description="Regenerate (unsent reports)")
+    def regenerate(self, request, queryset):
+        self._each(request, queryset, lambda r: report_regenerate(report=r), "queued to render")
+
+    @admin.action(description="Resend by email")
+    def resend(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: report_resend(report=r, requested_by=str(request.user)),
+            "resent",
+        )
+
+    @admin.action(description="Issue a corrected revision")
+    def issue_revision(self, request, queryset):
+        self._each(request, queryset, lambda r: report_issue_revision(report=r), "revision queued")

@@ -95,6 +95,7 @@ def workflows_for_sla(customers: list[Customer] | None = None):
             "customer__sla_policy__credit_tiers",
             queryset=CreditTier.objects.order_by("-below_pct"),
         ),
+        "runbooks",
     )
     if customers is not None:
         queryset = queryset.filter(customer__in=customers)

@@ -132,7 +132,7 @@ def redis_available(url: str) -> bool:
 class LiveURL(str):
     """A server's base URL that also carries the server's :class:`LiveProcess`."""
 
-    process: "LiveProcess"
+    process: LiveProcess
 
 
 class LiveProcess:

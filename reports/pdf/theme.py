@@ -157,3 +157,11 @@ def fit(text: str, font: str, size: float, width: float) -> str:
     while text and text_width(text + "…", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+# --- page geometry (A4 portrait, points)
+PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898
+MARGIN_X = 42.0
+MARGIN_TOP = 54.0
+MARGIN_BOTTOM = 46.0
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X

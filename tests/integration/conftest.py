@@ -106,4 +106,3 @@ def monitored(transactional_db):
     )
     key = make_key(customer=customer, scopes=("read", "write", "ingest"))
     return customer, workflow, probe, key
-

@@ -9,9 +9,7 @@ DEAD_BROKER_URL = "redis://127.0.0.1:1/0"
 
 
 def client_for(base_url: str, key: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30.0
-    )
+    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30.0)
 
 
 def result(probe, location: str, at: datetime, outcome: str, **extra) -> dict:
@@ -44,9 +42,7 @@ def queued_tasks(broker_url: str, queue: str = "celery") -> list[dict]:
     client = redis.Redis.from_url(broker_url)
     try:
         keys = [queue.encode(), *client.scan_iter(match=f"{queue}\x06\x16*", _type="list")]
-        return [
-            json.loads(raw)["headers"] for key in keys for raw in client.lrange(key, 0, -1)
-        ]
+        return [json.loads(raw)["headers"] for key in keys for raw in client.lrange(key, 0, -1)]
     finally:
         client.close()
 

@@ -1,8 +1,10 @@
 """With the broker down, ingestion still stores results; the sweep derives them later."""
 
+import socket
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 
@@ -40,8 +42,9 @@ def test_results_ingested_while_broker_down_are_derived_by_sweep(
         assert Probe.objects.get(pk=probe.pk).derivation_pending is True
         assert not Outage.objects.filter(workflow=workflow).exists()
         live.wait_until(
-            lambda: f"could not queue derivation of workflow {workflow.pk}"
-            in base_url.process.log(),
+            lambda: (
+                f"could not queue derivation of workflow {workflow.pk}" in base_url.process.log()
+            ),
             timeout=5,
             message=lambda: f"the queueing failure to be logged:\n{base_url.process.log()}",
         )
@@ -50,10 +53,39 @@ def test_results_ingested_while_broker_down_are_derived_by_sweep(
     assert task_result(sweep_derivations.delay(), timeout=60) == 1
 
     outage = Outage.objects.get(workflow=workflow)
-    assert (outage.started_at, outage.ended_at) == (t0 + timedelta(minutes=2), t0 + timedelta(minutes=6))
+    # All three locations down at minutes 2..5, up again at minute 6.
+    expected = (t0 + timedelta(minutes=2), t0 + timedelta(minutes=6))
+    assert (outage.started_at, outage.ended_at) == expected
     assert outage.severity == "down"
     assert outage.evidence_links.exists()
     assert Probe.objects.get(pk=probe.pk).derivation_pending is False
 
     # Nothing left for the next sweep: the workflow is up with fresh data.
     assert task_result(sweep_derivations.delay(), timeout=60) == 0
+
+
+@pytest.mark.xfail(
+    raises=httpx.ReadTimeout,
+    strict=True,
+    reason=(
+        "a broker that accepts connections but never answers hangs the request in "
+        "queue_derivations: the Redis transport has no socket timeouts "
+        "(CELERY_BROKER_TRANSPORT_OPTIONS lacks socket_connect_timeout/socket_timeout)"
+    ),
+)
+def test_ingest_does_not_hang_on_an_unresponsive_broker(live_env, monitored):
+    customer, workflow, probe, key = monitored
+    now = timezone.now()
+    batch = [result(probe, "eu-west", now - timedelta(minutes=m), "up") for m in range(3)]
+    # The kernel completes the handshake for the listen backlog; nothing ever replies.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        silent_env = {**live_env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+        with live.serve_wsgi(silent_env) as base_url, client_for(base_url, key) as client:
+            client.timeout = httpx.Timeout(MAX_POST_SECONDS)
+            try:
+                assert post_results(client, batch) == {"accepted": 3, "duplicates": 0}
+            finally:
+                # The results were committed before queueing was tried, hang or not.
+                assert ProbeResult.objects.filter(probe=probe).count() == 3
+                assert Probe.objects.get(pk=probe.pk).derivation_pending is True

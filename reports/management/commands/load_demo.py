@@ -9,7 +9,7 @@ from django.db import connection
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
 from reports import demo
-from reports.api import minutes
+from reports.figures import minutes
 from reports.impact import money
 from reports.periods import month_period
 from reports.services import customer_sla

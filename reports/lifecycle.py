@@ -1,0 +1,340 @@
+"""The monthly report's life: generate → render → send, exactly once per customer and period.
+
+The database is the source of truth. A report row is unique per (customer, period) while
+current; rendering locks its row; sending claims it with a conditional UPDATE before any
+SMTP traffic, so two beats or two workers racing mail once. The hourly run retries what a
+lost message or an SMTP outage left undone.
+"""
+
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from continuity.exceptions import ConflictError, DomainError
+from continuity.models import Customer
+from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
+from reports.pdf import render_monthly_report
+from reports.periods import Period, parse_month, previous_month
+from reports.report_data import build_report_data, figures_sha256, report_figures
+from reports.services import customer_sla
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_SEND_ATTEMPTS = 5
+PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def _period_of(customer: Customer, label: str) -> Period:
+    return parse_month(label, customer.timezone)
+
+
+def report_generate(
+    *, customer: Customer, period: str, now: datetime | None = None, queue: bool = True
+) -> tuple[Report, bool]:
+    """The current report for (customer, period), created pending if there is none."""
+    now = now or timezone.now()
+    month = _period_of(customer, period)
+    if month.end > now:
+        raise DomainError(
+            f"{period} has not ended yet in {customer.timezone} (it ends {month.end.isoformat()}).",
+            field="period",
+        )
+    existing = Report.objects.filter(customer=customer, period=month.label, is_current=True).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                customer=customer, period=month.label, recipients=list(customer.report_recipients)
+            )
+    except IntegrityError:
+        return Report.objects.get(customer=customer, period=month.label, is_current=True), False
+    if queue:
+        transaction.on_commit(lambda: queue_report(report.pk))
+    return report, True
+
+
+def queue_report(report_id: int) -> None:
+    from reports.tasks import render_and_send_report
+
+    try:
+        render_and_send_report.delay(report_id)
+    except Exception:
+        logger.warning("could not queue report %s; the hourly run will", report_id)
+
+
+def _revision_note(previous: Report | None, figures: dict) -> str:
+    if previous is None or not previous.figures:
+        return ""
+    old = {row["workflow"]: row for row in previous.figures.get("workflows", [])}
+    changes = []
+    for row in figures.get("workflows", []):
+        before = old.get(row["workflow"])
+        if before is None:
+            changes.append(f"{row['name']}: new in this revision")
+            continue
+        for key in ("availability_display", "down_minutes", "degraded_minutes", "credit_pct"):
+            if before.get(key) != row.get(key):
+                changes.append(f"{row['name']}: {key} {before.get(key)} → {row.get(key)}")
+    return "Corrected revision. " + ("; ".join(changes) or "Figures unchanged.")
+
+
+def report_render(*, report_id: int, now: datetime | None = None) -> Report | None:
+    """Render a pending report's PDF; a no-op for a report another worker holds or did."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(skip_locked=True)
+            .select_related("customer")
+            .filter(pk=report_id, state=ReportState.PENDING)
+            .first()
+        )
+        if report is None:
+            return None
+        sla_report = customer_sla(
+            customer=report.customer, period=_period_of(report.customer, report.period), now=now
+        )
+        figures = report_figures(sla_report)
+        data_sha = figures_sha256(figures)
+        previous = getattr(report, "supersedes", None)
+        note = report.revision_note or _revision_note(previous, figures)
+        pdf = render_monthly_report(
+            build_report_data(
+                sla_report,
+                report_id=f"{report.customer.slug}-{report.period}-{report.pk}",
+                revision=report.revision,
+                data_sha256=data_sha,
+                note=note,
+            )
+        )
+        report.pdf.save(f"{report.period}.pdf", ContentFile(pdf), save=False)
+        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.data_sha256 = data_sha
+        report.figures = figures
+        report.revision_note = note
+        report.state = ReportState.RENDERED
+        report.rendered_at = now
+        report.save()
+    return report
+
+
+def _message(report: Report) -> EmailMultiAlternatives:
+    context = {
+        "report": report,
+        "summary": report.figures.get("summary", {}),
+        "figures": report.figures,
+    }
+    subject = f"Continuity report {report.period}: {report.customer.name}"
+    if report.revision > 1:
+        subject += f" (corrected revision {report.revision})"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("reports/email.txt", context),
+        to=report.recipients,
+    )
+    message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
+    with report.pdf.open("rb") as pdf:
+        message.attach(
+            f"continuity-{report.customer.slug}-{report.period}-rev{report.revision}.pdf",
+            pdf.read(),
+            "application/pdf",
+        )
+    message.extra_headers["X-Continuity-Report"] = f"{report.pk}"
+    return message
+
+
+def _claim(report_id: int, now: datetime) -> bool:
+    return bool(
+        Report.objects.filter(
+            Q(send_claimed_at=None) | Q(send_claimed_at__lt=now - CLAIM_TIMEOUT),
+            pk=report_id,
+            state=ReportState.RENDERED,
+        ).update(send_claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    state: str
+    error: str = ""
+
+
+def report_send(*, report_id: int, now: datetime | None = None) -> SendOutcome:
+    """Mail a rendered report once. Transient SMTP errors are raised for the task to retry
+    (and the row stays rendered) until the last attempt marks it failed."""
+    now = now or timezone.now()
+    if not _claim(report_id, now):
+        return SendOutcome("skipped")
+    report = Report.objects.select_related("customer").get(pk=report_id)
+    try:
+        _message(report).send()
+    except PERMANENT_SMTP_ERRORS as exc:
+        _failed(report, exc, permanent=True)
+        return SendOutcome(ReportState.FAILED, str(exc))
+    except (smtplib.SMTPException, OSError) as exc:
+        final = report.attempts >= MAX_SEND_ATTEMPTS
+        _failed(report, exc, permanent=False, final=final)
+        if final:
+            return SendOutcome(ReportState.FAILED, str(exc))
+        raise
+    sent_at = timezone.now()
+    Report.objects.filter(pk=report.pk).update(
+        state=ReportState.SENT, sent_at=sent_at, last_error="", send_claimed_at=None
+    )
+    ReportDelivery.objects.create(
+        report=report, kind=DeliveryKind.SCHEDULED, recipients=report.recipients, sent_at=sent_at
+    )
+    return SendOutcome(ReportState.SENT)
+
+
+def _failed(report: Report, exc: Exception, *, permanent: bool, final: bool = True) -> None:
+    Report.objects.filter(pk=report.pk).update(
+        state=ReportState.FAILED if final else ReportState.RENDERED,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        failure_is_permanent=permanent,
+        send_claimed_at=None,
+    )
+
+
+def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
+    """An explicit resend of a sent (or failed) report, recorded as its own delivery."""
+    if report.state not in (ReportState.SENT, ReportState.FAILED) or not report.pdf:
+        raise ConflictError(
+            f"Report {report.pk} is {report.state}; only a sent or failed one can be resent."
+        )
+    delivery = ReportDelivery.objects.create(
+        report=report,
+        kind=DeliveryKind.RESEND,
+        requested_by=requested_by,
+        recipients=list(report.customer.report_recipients or report.recipients),
+    )
+    try:
+        message = _message(report)
+        message.to = delivery.recipients
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
+        delivery.save(update_fields=["error"])
+        raise DomainError(f"Resend failed: {delivery.error}") from exc
+    delivery.sent_at = timezone.now()
+    delivery.save(update_fields=["sent_at"])
+    if report.state == ReportState.FAILED:
+        Report.objects.filter(pk=report.pk).update(
+            state=ReportState.SENT, sent_at=delivery.sent_at, last_error=""
+        )
+    return delivery
+
+
+def report_issue_revision(*, report: Report, now: datetime | None = None) -> Report:
+    """A corrected revision of a sent report; the original stays in the archive unchanged."""
+    if not report.is_current:
+        raise ConflictError("Only the current report of a period can be revised.")
+    if report.state != ReportState.SENT:
+        raise ConflictError("Only a sent report is revised; regenerate an unsent one instead.")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_current:
+            raise ConflictError("This report was revised already.")
+        Report.objects.filter(pk=locked.pk).update(is_current=False)
+        revision = Report.objects.create(
+            customer=locked.customer,
+            period=locked.period,
+            revision=locked.revision + 1,
+            recipients=list(locked.customer.report_recipients),
+        )
+        Report.objects.filter(pk=locked.pk).update(superseded_by=revision)
+        transaction.on_commit(lambda: queue_report(revision.pk))
+    return revision
+
+
+def report_regenerate(*, report: Report) -> Report:
+    """Render an unsent report again (e.g. after fixing data); a sent one needs a revision."""
+    if report.state == ReportState.SENT:
+        raise ConflictError("A sent report is never altered; issue a corrected revision.")
+    Report.objects.filter(pk=report.pk).update(
+        state=ReportState.PENDING, send_claimed_at=None, last_error="", failure_is_permanent=False
+    )
+    transaction.on_commit(lambda: queue_report(report.pk))
+    report.refresh_from_db()
+    return report
+
+
+def reports_monthly_run(
+    *,
+    now: datetime | None = None,
+    period: str | None = None,
+    customer_slug: str | None = None,
+    dry_run: bool = False,
+) -> list[tuple[Customer, str, str]]:
+    """Create the reports of every customer whose local month has ended; returns
+    (customer, period, what happened) for each customer considered."""
+    now = now or timezone.now()
+    customers = Customer.objects.order_by("slug")
+    if customer_slug:
+        customers = customers.filter(slug=customer_slug)
+    done = []
+    for customer in customers:
+        label = period or previous_month(now, customer.timezone).label
+        existing = Report.objects.filter(customer=customer, period=label, is_current=True).first()
+        if existing is not None:
+            done.append((customer, label, f"exists ({existing.state})"))
+            continue
+        if dry_run:
+            done.append((customer, label, "would generate"))
+            continue
+        try:
+            report_generate(customer=customer, period=label, now=now)
+        except DomainError as exc:
+            done.append((customer, label, exc.message))
+            continue
+        done.append((customer, label, "generated"))
+    return done
+
+
+def reports_unfinished(*, now: datetime | None = None) -> list[int]:
+    """Reports a lost message or an SMTP outage left: pending, unsent, transiently failed."""
+    now = now or timezone.now()
+    return list(
+        Report.objects.filter(
+            Q(state=ReportState.PENDING, created_at__lt=now - timedelta(minutes=5))
+            | Q(state=ReportState.RENDERED, send_claimed_at=None)
+            | Q(state=ReportState.RENDERED, send_claimed_at__lt=now - CLAIM_TIMEOUT)
+            | Q(state=ReportState.FAILED, failure_is_permanent=False, pdf__gt="")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def report_retry_failed(*, report_id: int) -> None:
+    """Put a transiently failed report back in line to be sent."""
+    Report.objects.filter(
+        pk=report_id, state=ReportState.FAILED, failure_is_permanent=False
+    ).update(state=ReportState.RENDERED, send_claimed_at=None)
+
+
+def reports_detect_changes(*, now: datetime | None = None) -> list[int]:
+    """Mark sent reports whose period's figures have changed since (late results, a new
+    exclusion, a manual outage) as superseded; an operator then issues a revision."""
+    now = now or timezone.now()
+    changed = []
+    for report in Report.objects.filter(
+        state=ReportState.SENT, is_current=True, figures_changed_at=None
+    ).select_related("customer"):
+        sla_report = customer_sla(
+            customer=report.customer, period=_period_of(report.customer, report.period), now=now
+        )
+        if figures_sha256(report_figures(sla_report)) != report.data_sha256:
+            Report.objects.filter(pk=report.pk).update(figures_changed_at=now)
+            changed.append(report.pk)
+    return changed

@@ -1,0 +1,266 @@
+"""The monthly report's content: the same figures as /api/v1/sla/, formatted for the PDF."""
+
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from reports import sla
+from reports.figures import minutes, quantity, sla_body
+from reports.impact import money
+from reports.pdf.data import (
+    ImpactRow,
+    MaintenanceRow,
+    OutageRow,
+    PolicyText,
+    ReportData,
+    WorkflowRow,
+)
+from reports.periods import Period, days_of
+from reports.services import CustomerSLA, WorkflowSLA
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+VOLATILE_KEYS = {"generated_at", "burn_rates", "complete"}
+
+
+def _strip_volatile(value):
+    if isinstance(value, dict):
+        return {k: _strip_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [_strip_volatile(v) for v in value]
+    return value
+
+
+def report_figures(report: CustomerSLA) -> dict:
+    """The period's figures as the API shows them, minus what changes with the clock."""
+    return _strip_volatile(sla_body(report))
+
+
+def figures_sha256(figures: dict) -> str:
+    canonical = json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _local(instant: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if instant is None else instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min {rest % 60:02d} s"
+
+
+def _daily(row: WorkflowSLA, period: Period) -> tuple[tuple[str, Decimal | None], ...]:
+    inputs = row.inputs
+    return tuple(
+        (
+            day.label,
+            sla.compute_sla(
+                period=day,
+                policy=inputs.policy,
+                outages=inputs.outages,
+                maintenance=inputs.maintenance,
+                no_data=inputs.no_data,
+            ).availability_pct,
+        )
+        for day in days_of(period)
+    )
+
+
+def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
+    f = row.figures
+    workflow = row.inputs.workflow
+    total = row.impact_total
+    runbooks = list(workflow.runbooks.all())
+    tested = [rb.last_tested_at for rb in runbooks if rb.last_tested_at]
+    zone = ZoneInfo(period.timezone)
+    return WorkflowRow(
+        name=workflow.name,
+        target_pct=f"{f.target_pct:f}",
+        availability_display=f.availability_display,
+        effective_availability_display=f.effective_availability_display,
+        met=f.met,
+        measured_minutes=minutes(f.measured_seconds),
+        down_minutes=minutes(f.down_seconds),
+        degraded_minutes=minutes(f.degraded_seconds),
+        maintenance_minutes=minutes(f.maintenance_seconds),
+        no_data_minutes=minutes(f.no_data_seconds),
+        coverage_pct=sla.truncate_pct(f.coverage_pct) if f.coverage_pct is not None else None,
+        error_budget_minutes=minutes(f.error_budget_seconds),
+        error_budget_remaining_minutes=minutes(f.error_budget_remaining_seconds),
+        credit_pct=f"{f.credit_pct:f}",
+        outage_count=f.outage_count,
+        mttr_minutes=minutes(f.mttr_seconds),
+        longest_outage_minutes=minutes(f.longest_outage_seconds),
+        cost=f"{money(total.cost.get(workflow.currency, Decimal(0))):f}",
+        avoided_cost=f"{money(total.avoided_cost.get(workflow.currency, Decimal(0))):f}",
+        currency=workflow.currency,
+        user_minutes_lost=quantity(total.user_minutes_lost),
+        daily_availability=_daily(row, period),
+        last_tested_at=_local(max(tested), zone) if tested else None,
+        runbook_title=runbooks[0].title if runbooks else None,
+    )
+
+
+def _outage_rows(report: CustomerSLA, zone: ZoneInfo) -> list[OutageRow]:
+    rows = []
+    for row in report.workflows:
+        for outage in row.inputs.outage_rows:
+            mitigation = row.mitigations[outage.pk]
+            activations = row.inputs.activations.get(outage.pk, [])
+            fallback = None
+            if activations:
+                first = activations[0]
+                how = "automatic" if first.automatic else "manual"
+                fallback = (
+                    f"{first.runbook.title}, {first.effectiveness_pct:.0f} % effective ({how})"
+                )
+            end = outage.ended_at or report.now
+            rows.append(
+                OutageRow(
+                    workflow=row.inputs.workflow.name,
+                    started_at=_local(outage.started_at, zone),
+                    ended_at=_local(outage.ended_at, zone),
+                    duration=_duration(int((end - outage.started_at).total_seconds())),
+                    severity=outage.severity,
+                    root_cause=outage.root_cause,
+                    excluded=outage.excluded_from_sla,
+                    exclusion_reason=outage.exclusion_reason,
+                    fallback=fallback,
+                    time_to_mitigate=(
+                        f"{minutes(mitigation.time_to_mitigate_seconds)} min"
+                        if mitigation.time_to_mitigate_seconds is not None
+                        else None
+                    ),
+                    rto_status=mitigation.rto_status.value,
+                )
+            )
+    return sorted(rows, key=lambda r: (r.started_at, r.workflow))
+
+
+def _impact_row(label: str, totals, currency: str) -> ImpactRow:
+    return ImpactRow(
+        label=label,
+        outages=totals.outages,
+        downtime_minutes=minutes(totals.counted_seconds),
+        mitigated_minutes=minutes(totals.mitigated_seconds),
+        cost=", ".join(f"{money(v):f} {k}" for k, v in totals.cost.items()) or f"0.00 {currency}",
+        avoided_cost=", ".join(f"{money(v):f} {k}" for k, v in totals.avoided_cost.items())
+        or f"0.00 {currency}",
+        user_minutes_lost=quantity(totals.user_minutes_lost),
+    )
+
+
+def _clock(value) -> str:
+    return "24:00" if (value.hour, value.minute) == (0, 0) else f"{value:%H:%M}"
+
+
+def _service_hours(policy: sla.Policy) -> str:
+    if not policy.service_hours:
+        return "24x7"
+    return ", ".join(
+        f"{WEEKDAYS[w.weekday]} {w.start:%H:%M}–{_clock(w.end)}" for w in policy.service_hours
+    )
+
+
+def _policy_texts(report: CustomerSLA) -> tuple[PolicyText, ...]:
+    seen: dict[str, PolicyText] = {}
+    for row in report.workflows:
+        stored = row.inputs.workflow.effective_policy
+        policy = row.inputs.policy
+        name = stored.name if stored else "Default (99.9 %)"
+        seen.setdefault(
+            name,
+            PolicyText(
+                name=name,
+                target_pct=f"{policy.target_pct:f}",
+                degraded_weight=f"{policy.degraded_weight:f}",
+                min_outage_seconds=policy.min_outage_seconds,
+                no_data=str(policy.no_data),
+                credit_tiers=tuple(
+                    (f"{t.below_pct:f}", f"{t.credit_pct:f}") for t in policy.credit_tiers
+                ),
+                service_hours=_service_hours(policy),
+            ),
+        )
+    return tuple(seen.values())
+
+
+def _maintenance_rows(report: CustomerSLA, zone: ZoneInfo) -> tuple[MaintenanceRow, ...]:
+    windows: dict[tuple, list[str]] = {}
+    for row in report.workflows:
+        for interval in row.inputs.maintenance:
+            windows.setdefault((interval.start, interval.end), []).append(row.inputs.workflow.name)
+    reasons = {
+        (w.starts_at, w.ends_at): w.reason
+        for w in report.customer.maintenance_windows.filter(
+            starts_at__lt=report.period.end, ends_at__gt=report.period.start
+        )
+    }
+    return tuple(
+        MaintenanceRow(
+            workflows=", ".join(sorted(names)),
+            starts_at=_local(start, zone),
+            ends_at=_local(end, zone),
+            reason=reasons.get((start, end), ""),
+        )
+        for (start, end), names in sorted(windows.items())
+    )
+
+
+def build_report_data(
+    report: CustomerSLA, *, report_id: str, revision: int, data_sha256: str, note: str = ""
+) -> ReportData:
+    period = report.period
+    zone = ZoneInfo(period.timezone)
+    summary = report.summary
+    total = report.impact_total
+    currencies = sorted({row.inputs.workflow.currency for row in report.workflows}) or ["USD"]
+    by_workflow = {t.key: t for t in (row.impact_total for row in report.workflows)}
+    last_local = (period.end.astimezone(zone)).strftime("%-d %b %H:%M")
+    return ReportData(
+        report_id=report_id,
+        revision=revision,
+        customer_name=report.customer.name,
+        timezone=period.timezone,
+        period_label=period.label,
+        period_text=(
+            f"{period.start.astimezone(zone):%B %Y} "
+            f"({period.start.astimezone(zone):%-d %b %H:%M} – {last_local} {period.timezone})"
+        ),
+        generated_at=f"{report.now.astimezone(zone):%Y-%m-%d %H:%M} {period.timezone}",
+        data_sha256=data_sha256,
+        summary_availability_display=summary.availability_display,
+        workflows_met=summary.met,
+        workflows_total=summary.workflows,
+        total_downtime_minutes=minutes(summary.down_seconds + summary.degraded_seconds),
+        total_cost=", ".join(f"{money(v):f} {k}" for k, v in (total.cost if total else {}).items())
+        or f"0.00 {currencies[0]}",
+        total_avoided_cost=", ".join(
+            f"{money(v):f} {k}" for k, v in (total.avoided_cost if total else {}).items()
+        )
+        or f"0.00 {currencies[0]}",
+        currency=", ".join(currencies),
+        credits_owed=tuple(
+            (row.inputs.workflow.name, f"{row.figures.credit_pct:f}")
+            for row in report.workflows
+            if row.figures.credit_pct > 0
+        ),
+        workflows=tuple(_workflow_row(row, period) for row in report.workflows),
+        outages=tuple(_outage_rows(report, zone)),
+        maintenance=_maintenance_rows(report, zone),
+        impact_by_workflow=tuple(
+            _impact_row(
+                row.inputs.workflow.name,
+                by_workflow[row.inputs.workflow.pk],
+                row.inputs.workflow.currency,
+            )
+            for row in report.workflows
+        ),
+        impact_by_dependency=tuple(
+            _impact_row(t.key or "(none)", t, currencies[0]) for t in report.impact_by_dependency
+        ),
+        policies=_policy_texts(report),
+        revision_note=note,
+    )
