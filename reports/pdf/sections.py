@@ -241,7 +241,7 @@ def _minutes_row(w: WorkflowRow, cols: list[Column]) -> list:
         w.no_data_minutes,
         w.error_budget_minutes,
     ]
-    row = [text_cell(v, c) for v, c in zip(values, cols, strict=True)]
+    row = [text_cell(v, c) for v, c in zip(values, cols[:-1], strict=True)]
     left = w.error_budget_remaining_minutes
     if left.strip().startswith(("-", "−")):
         row.append(rich_cell(coloured(left, theme.RED, bold=True), cols[-1]))
@@ -301,12 +301,12 @@ def _chart_cell(w: WorkflowRow, width: float) -> list[Flowable]:
 _OUTAGE_COLUMNS = [
     Column("Start", 50),
     Column("End", 50),
-    Column("Duration", 40, numeric=True),
-    Column("Workflow", 68),
+    Column("Duration", 38, numeric=True),
+    Column("Workflow", 66),
     Column("Severity", 38),
-    Column("Root cause", 112),
-    Column("Fallback", 82),
-    Column("Mitigated in", 36, numeric=True),
+    Column("Root cause", 110),
+    Column("Fallback", 80),
+    Column("Mitigated in", 44, numeric=True),
     Column("RTO", 34),
 ]
 _SEVERITY = {"down": theme.RED, "degraded": theme.AMBER}
