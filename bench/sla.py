@@ -1,0 +1,170 @@
+"""SLA computation for many workflows against the floor: one plain SELECT of the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/continuity_bench_sla \\
+        .venv/bin/python bench/sla.py [--workflows 10000] [--outages 5] [--customers 100]
+
+Drops and re-creates the bench database (its name must end in ``_bench_sla``), migrates it,
+seeds the customers, workflows (spread evenly) and outages in October 2026, then times:
+
+1. the floor: one ``SELECT`` of every outage row of the month (psycopg, rows fetched);
+2. ``customer_sla`` for every customer (the code behind ``/api/v1/sla/``): reading the
+   inputs and computing every workflow's figures, impact and RTO;
+3. the pure SLA math alone (``compute_sla`` over inputs already in memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SUFFIX = "_bench_sla"
+
+
+def bench_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/continuity{SUFFIX}")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.endswith(SUFFIX):
+        name += SUFFIX
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def recreate(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+    )
+
+
+def seed(workflows: int, outages: int, customers: int) -> None:
+    from continuity.models import CreditTier, Customer, SLAPolicy, Workflow
+    from incidents.models import Outage
+
+    rng = random.Random(7)
+    policy = SLAPolicy.objects.create(name="Gold", target_pct=Decimal("99.9"))
+    CreditTier.objects.create(policy=policy, below_pct=Decimal("99.9"), credit_pct=Decimal(10))
+    made = Customer.objects.bulk_create(
+        Customer(slug=f"c{i}", name=f"Customer {i}", timezone="Europe/Berlin", sla_policy=policy)
+        for i in range(customers)
+    )
+    flows = Workflow.objects.bulk_create(
+        Workflow(customer=made[i % customers], name=f"wf {i}", cost_per_minute=Decimal("12.5"))
+        for i in range(workflows)
+    )
+    month = datetime(2026, 10, 1, tzinfo=UTC)
+    rows = []
+    for workflow in flows:
+        for _ in range(outages):
+            start = month + timedelta(minutes=rng.randrange(0, 30 * 24 * 60))
+            end = start + timedelta(minutes=rng.randrange(1, 240))
+            rows.append(
+                Outage(
+                    workflow=workflow,
+                    started_at=start,
+                    ended_at=end,
+                    severity="down",
+                    source="probe",
+                )
+            )
+    Outage.objects.bulk_create(rows, batch_size=10_000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workflows", type=int, default=10_000)
+    parser.add_argument("--outages", type=int, default=5)
+    parser.add_argument("--customers", type=int, default=100)
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")
+    recreate(url)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from continuity.models import Customer
+    from reports import sla
+    from reports.periods import month_period
+    from reports.selectors import sla_inputs, workflows_for_sla
+    from reports.services import customer_sla
+
+    started = time.perf_counter()
+    seed(args.workflows, args.outages, args.customers)
+    print(
+        f"seeded {args.workflows} workflows x {args.outages} outages in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
+
+    period = month_period(2026, 10, "Europe/Berlin")
+    now = datetime(2026, 11, 5, tzinfo=UTC)
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(
+            "SELECT id, workflow_id, started_at, ended_at, severity, excluded_from_sla "
+            "FROM incidents_outage WHERE started_at < %s AND (ended_at > %s OR ended_at IS NULL)",
+            [period.end, period.start],
+        )
+        rows = cursor.fetchall()
+        floor = time.perf_counter() - started
+
+    customers = list(Customer.objects.order_by("pk"))
+    started = time.perf_counter()
+    computed = 0
+    for customer in customers:
+        computed += len(customer_sla(customer=customer, period=period, now=now).workflows)
+    full = time.perf_counter() - started
+
+    inputs = sla_inputs(list(workflows_for_sla()), period.start, period.end, now)
+    started = time.perf_counter()
+    for item in inputs:
+        sla.compute_sla(
+            period=period,
+            policy=item.policy,
+            outages=item.outages,
+            maintenance=item.maintenance,
+            no_data=item.no_data,
+            fallbacks=item.fallbacks,
+            now=now,
+        )
+    pure = time.perf_counter() - started
+
+    print(f"\n{'what':<48} {'seconds':>9} {'x floor':>8}")
+    print(
+        f"{'SELECT of the ' + str(len(rows)) + ' outage rows (floor)':<48} {floor:>9.3f} {1:>8.1f}"
+    )
+    print(
+        f"{'customer_sla for ' + str(computed) + ' workflows':<48} {full:>9.3f} {full / floor:>8.1f}"
+    )
+    print(f"{'compute_sla only (inputs in memory)':<48} {pure:>9.3f} {pure / floor:>8.1f}")
+    print(
+        f"\nper workflow: {full / computed * 1000:.2f} ms end to end, "
+        f"{pure / len(inputs) * 1000:.3f} ms pure math"
+    )
+
+
+if __name__ == "__main__":
+    main()
