@@ -7,6 +7,7 @@ lost message or an SMTP outage left undone.
 """
 
 import hashlib
+import re
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from reports.services import customer_sla
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 MAX_SEND_ATTEMPTS = 5
 PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
@@ -119,6 +121,7 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
         )
         report.pdf.save(f"{report.period}.pdf", ContentFile(pdf), save=False)
         report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.page_count = len(PAGE_OBJECT.findall(pdf))
         report.data_sha256 = data_sha
         report.figures = figures
         report.revision_note = note

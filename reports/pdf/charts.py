@@ -69,11 +69,20 @@ def daily_chart(
     drawing = Drawing(width, height)
     plot_w, plot_h = width - _LEFT - 2, height - _BOTTOM - _TOP
     x0, y0 = _LEFT, _BOTTOM
-    drawing.add(Rect(x0, y0, plot_w, plot_h, fillColor=None, strokeColor=theme.RULE, strokeWidth=0.4))
+    drawing.add(
+        Rect(x0, y0, plot_w, plot_h, fillColor=None, strokeColor=theme.RULE, strokeWidth=0.4)
+    )
     if not days:
         drawing.add(
-            String(x0 + plot_w / 2, y0 + plot_h / 2 - 2, "no daily data", fontName=theme.SANS,
-                   fontSize=6.5, fillColor=theme.MUTED, textAnchor="middle")
+            String(
+                x0 + plot_w / 2,
+                y0 + plot_h / 2 - 2,
+                "no daily data",
+                fontName=theme.SANS,
+                fontSize=6.5,
+                fillColor=theme.MUTED,
+                textAnchor="middle",
+            )
         )
         return drawing
     values = [v for _, v in days if v is not None]
@@ -111,16 +120,30 @@ def _y_labels(drawing, floor, target, y_of, x0, plot_w, plot_h) -> None:
         return
     ty = y_of(target)
     drawing.add(
-        Line(x0, ty, x0 + plot_w, ty, strokeColor=theme.INK, strokeWidth=0.6,
-             strokeDashArray=[2, 1.5])
+        Line(
+            x0,
+            ty,
+            x0 + plot_w,
+            ty,
+            strokeColor=theme.INK,
+            strokeWidth=0.6,
+            strokeDashArray=[2, 1.5],
+        )
     )
     if top_y - 4 - ty > 5 and ty - low_y > 5:
         drawing.add(_label(x0 - 2, ty - 2, _fmt(target), "end"))
 
 
 def _label(x: float, y: float, text: str, anchor: str) -> String:
-    return String(x, y, text, fontName=theme.SANS, fontSize=_LABEL_SIZE, fillColor=theme.MUTED,
-                  textAnchor=anchor)
+    return String(
+        x,
+        y,
+        text,
+        fontName=theme.SANS,
+        fontSize=_LABEL_SIZE,
+        fillColor=theme.MUTED,
+        textAnchor=anchor,
+    )
 
 
 def legend(width: float) -> Drawing:
@@ -138,7 +161,8 @@ def legend(width: float) -> Drawing:
         font = theme.font_for(text)
         drawing.add(String(x + 11, 3, text, fontName=font, fontSize=7, fillColor=theme.INK))
         x += 11 + theme.text_width(text, theme.SANS, 7) + 14
-    drawing.add(Line(x, 6, x + 14, 6, strokeColor=theme.INK, strokeWidth=0.6,
-                     strokeDashArray=[2, 1.5]))
+    drawing.add(
+        Line(x, 6, x + 14, 6, strokeColor=theme.INK, strokeWidth=0.6, strokeDashArray=[2, 1.5])
+    )
     drawing.add(String(x + 17, 3, "target", fontName=theme.SANS, fontSize=7, fillColor=theme.INK))
     return drawing

@@ -7,7 +7,7 @@ import io
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from reports.pdf import policy, sections, theme
+from reports.pdf import listings, policy, sections, theme
 from reports.pdf.data import ReportData
 
 _HEADER_Y = theme.PAGE_HEIGHT - 32
@@ -32,7 +32,12 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self.setFillColor(theme.MUTED)
             theme.draw_text(
-                self, _RIGHT, _FOOTER_Y, f"Page {self._pageNumber} of {total}", theme.SANS, 7,
+                self,
+                _RIGHT,
+                _FOOTER_Y,
+                f"Page {self._pageNumber} of {total}",
+                theme.SANS,
+                7,
                 align="right",
             )
             super().showPage()
@@ -57,8 +62,15 @@ class _ReportDocTemplate(BaseDocTemplate):
         self.data = data
         self._outline_keys = 0
         frame = Frame(
-            self.leftMargin, self.bottomMargin, self.width, self.height, id="body",
-            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
         )
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
 
@@ -70,13 +82,15 @@ class _ReportDocTemplate(BaseDocTemplate):
         half = theme.CONTENT_WIDTH / 2 - 10
         customer = theme.fit(data.customer_name, theme.SANS_BOLD, 8, half)
         theme.draw_text(canv, theme.MARGIN_X, _HEADER_Y, customer, theme.SANS_BOLD, 8)
-        period = theme.fit(f"SLA report {data.period_label}", theme.SANS, 8, half)
+        period = theme.fit(f"Monthly SLA report · {data.period_label}", theme.SANS, 8, half)
         theme.draw_text(canv, _RIGHT, _HEADER_Y, period, theme.SANS, 8, align="right")
         canv.setStrokeColor(theme.RULE)
         canv.setLineWidth(0.5)
         canv.line(theme.MARGIN_X, _HEADER_Y - 5, _RIGHT, _HEADER_Y - 5)
         canv.line(theme.MARGIN_X, _FOOTER_Y + 10, _RIGHT, _FOOTER_Y + 10)
-        footer = f"Report {data.report_id} rev {data.revision} · data SHA-256 {data.data_sha256[:16]}…"
+        footer = (
+            f"Report {data.report_id} rev {data.revision} · data SHA-256 {data.data_sha256[:16]}…"
+        )
         footer = theme.fit(footer, theme.SANS, 7, theme.CONTENT_WIDTH - 70)
         theme.draw_text(canv, theme.MARGIN_X, _FOOTER_Y, footer, theme.SANS, 7)
         canv.restoreState()
@@ -96,10 +110,10 @@ def build_story(data: ReportData) -> list[Flowable]:
         *sections.summary(data),
         *sections.workflow_figures(data),
         *sections.daily_charts(data),
-        *sections.outages(data),
-        *sections.impact(data),
-        *sections.maintenance(data),
-        *sections.drills(data),
+        *listings.outages(data),
+        *listings.impact(data),
+        *listings.maintenance(data),
+        *listings.drills(data),
         *policy.policies(data),
     ]
 

@@ -83,7 +83,9 @@ def credit_lines(tiers: tuple[tuple[str, str], ...]) -> list[str]:
     if not tiers:
         return ["No service credits apply."]
     ordered = sorted(tiers, key=lambda t: _decimal(t[0]), reverse=True)
-    lines = [f"Availability below {below} % → {credit} % service credit." for below, credit in ordered]
+    lines = [
+        f"Availability below {below} % → {credit} % service credit." for below, credit in ordered
+    ]
     lowest = ordered[-1][0]
     lines.append(
         "The largest credit whose threshold the availability is strictly below applies: "

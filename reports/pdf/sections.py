@@ -13,19 +13,21 @@ from reportlab.platypus import (
 )
 
 from reports.pdf import charts, theme
-from reports.pdf.data import ImpactRow, OutageRow, ReportData, WorkflowRow
-from reports.pdf.tables import DASH, Column, coloured, data_table, rich_cell, scale, text_cell
+from reports.pdf.data import ReportData, WorkflowRow
+from reports.pdf.tables import (
+    DASH,
+    Column,
+    clip,
+    coloured,
+    data_table,
+    rich_cell,
+    row,
+    scale,
+    text_cell,
+)
 
 W = theme.CONTENT_WIDTH
-
-
-def para(text: str, style) -> Paragraph:
-    return Paragraph(theme.markup(text), style)
-
-
-def heading(text: str) -> Paragraph:
-    """A section heading; the document turns these into PDF outline entries."""
-    return Paragraph(theme.markup(text), theme.H1)
+para, heading = theme.para, theme.heading
 
 
 def pct(value: str | None) -> str:
@@ -35,7 +37,11 @@ def pct(value: str | None) -> str:
 def status_html(met: bool | None) -> str:
     if met is None:
         return coloured("no data", theme.GREY)
-    return coloured("met", theme.GREEN, bold=True) if met else coloured("BREACHED", theme.RED, bold=True)
+    return (
+        coloured("met", theme.GREEN, bold=True)
+        if met
+        else coloured("BREACHED", theme.RED, bold=True)
+    )
 
 
 # --- 1. cover
@@ -45,7 +51,7 @@ def cover(data: ReportData) -> list[Flowable]:
     story: list[Flowable] = [
         Spacer(1, 110),
         para("Monthly continuity & SLA report", theme.COVER_TITLE),
-        para(data.customer_name, theme.COVER_CUSTOMER),
+        para(clip(data.customer_name, 200), theme.COVER_CUSTOMER),
         para(data.period_text, theme.COVER_LINE),
         Spacer(1, 30),
         para(f"Generated {data.generated_at}", theme.COVER_LINE),
@@ -64,7 +70,8 @@ def _revision_box(data: ReportData) -> Table:
     text = f"This revision supersedes revision {data.revision - 1}; the earlier one is kept."
     cell = [para(title, theme.H2), para(text, theme.NOTE)]
     if data.revision_note:
-        cell += [Spacer(1, 4), para(f"What changed: {data.revision_note}", theme.NOTE)]
+        note = clip(data.revision_note, 2000)
+        cell += [Spacer(1, 4), para(f"What changed: {note}", theme.NOTE)]
     box = Table([[cell]], colWidths=[W])
     box.setStyle(
         TableStyle(
@@ -89,7 +96,10 @@ def summary(data: ReportData) -> list[Flowable]:
     story.append(Paragraph("Service credits owed", theme.H2))
     if data.credits_owed:
         cols = scale([Column("Workflow", 300), Column("Credit %", 80, numeric=True)], W * 0.6)
-        rows = [[text_cell(name, cols[0]), text_cell(credit, cols[1])] for name, credit in data.credits_owed]
+        rows = [
+            [text_cell(name, cols[0]), text_cell(credit, cols[1])]
+            for name, credit in data.credits_owed
+        ]
         story.append(data_table(cols, rows))
     else:
         story.append(para("No service credits are owed for this period.", theme.BODY))
@@ -134,8 +144,8 @@ def _kpis(data: ReportData) -> Table:
         (DASH if overall is None else f"{overall} %", "overall availability", theme.INK),
         (f"{data.workflows_met} of {data.workflows_total}", "workflows met their SLA", met_colour),
         (f"{data.total_downtime_minutes} min", "total downtime", theme.INK),
-        (f"{data.total_cost} {data.currency}", "cost of downtime", theme.INK),
-        (f"{data.total_avoided_cost} {data.currency}", "cost avoided by fallbacks", theme.GREEN),
+        (data.total_cost, f"cost of downtime ({data.currency})", theme.INK),
+        (data.total_avoided_cost, f"avoided by fallbacks ({data.currency})", theme.GREEN),
     ]
     cells = [
         [Paragraph(coloured(value, colour), theme.KPI_VALUE), para(label, theme.KPI_LABEL)]
@@ -161,16 +171,16 @@ def _kpis(data: ReportData) -> Table:
 
 
 _AVAILABILITY_COLUMNS = [
-    Column("Workflow", 118),
+    Column("Workflow", 110),
     Column("Target %", 38, numeric=True),
     Column("Availability %", 50, numeric=True),
     Column("Effective %", 44, numeric=True),
     Column("SLA", 46),
-    Column("Coverage %", 44, numeric=True),
+    Column("Coverage %", 48, numeric=True),
     Column("Credit %", 36, numeric=True),
     Column("Outages", 36, numeric=True),
     Column("MTTR min", 40, numeric=True),
-    Column("Longest min", 42, numeric=True),
+    Column("Longest min", 46, numeric=True),
 ]
 _MINUTES_COLUMNS = [
     Column("Workflow", 118),
@@ -226,9 +236,9 @@ def _availability_row(w: WorkflowRow, cols: list[Column]) -> list:
         w.mttr_minutes,
         w.longest_outage_minutes,
     ]
-    row = [text_cell(v, c) for v, c in zip(values, cols, strict=True)]
-    row[4] = rich_cell(status_html(w.met), cols[4])
-    return row
+    cells = row(values, cols)
+    cells[4] = rich_cell(status_html(w.met), cols[4])
+    return cells
 
 
 def _minutes_row(w: WorkflowRow, cols: list[Column]) -> list:
@@ -241,13 +251,13 @@ def _minutes_row(w: WorkflowRow, cols: list[Column]) -> list:
         w.no_data_minutes,
         w.error_budget_minutes,
     ]
-    row = [text_cell(v, c) for v, c in zip(values, cols[:-1], strict=True)]
+    cells = row(values, cols[:-1])
     left = w.error_budget_remaining_minutes
     if left.strip().startswith(("-", "−")):
-        row.append(rich_cell(coloured(left, theme.RED, bold=True), cols[-1]))
+        cells.append(rich_cell(coloured(left, theme.RED, bold=True), cols[-1]))
     else:
-        row.append(text_cell(left, cols[-1]))
-    return row
+        cells.append(text_cell(left, cols[-1]))
+    return cells
 
 
 # --- 4. daily availability charts
@@ -257,7 +267,7 @@ _CHARTS_PER_ROW = 2
 
 
 def daily_charts(data: ReportData) -> list[Flowable]:
-    story: list[Flowable] = [PageBreak(), heading("Daily availability")]
+    story: list[Flowable] = [CondPageBreak(260), heading("Daily availability")]
     if not data.workflows:
         return [*story, para("No workflows are monitored for this customer.", theme.BODY)]
     story += [charts.legend(W), Spacer(1, 6)]
@@ -286,7 +296,7 @@ def _chart_cell(w: WorkflowRow, width: float) -> list[Flowable]:
     target = charts.parse_pct(w.target_pct)
     shown = DASH if w.availability_display is None else f"{w.availability_display} %"
     title = (
-        f"<b>{theme.markup(w.name)}</b>"
+        f"<b>{theme.markup(clip(w.name, 120))}</b>"
         f'<font color="{theme.hex_colour(theme.MUTED)}"> · month {theme.markup(shown)}'
         f" · target {theme.markup(w.target_pct)} %</font>"
     )
@@ -294,183 +304,3 @@ def _chart_cell(w: WorkflowRow, width: float) -> list[Flowable]:
         Paragraph(title, theme.CHART_TITLE),
         charts.daily_chart(w.daily_availability, target, width, _CHART_HEIGHT),
     ]
-
-
-# --- 5. outages
-
-_OUTAGE_COLUMNS = [
-    Column("Start", 50),
-    Column("End", 50),
-    Column("Duration", 38, numeric=True),
-    Column("Workflow", 66),
-    Column("Severity", 38),
-    Column("Root cause", 110),
-    Column("Fallback", 80),
-    Column("Mitigated in", 44, numeric=True),
-    Column("RTO", 34),
-]
-_SEVERITY = {"down": theme.RED, "degraded": theme.AMBER}
-_RTO = {"met": (theme.GREEN, False), "missed": (theme.RED, True), "pending": (theme.AMBER, False)}
-
-
-def outages(data: ReportData) -> list[Flowable]:
-    story: list[Flowable] = [PageBreak(), heading("Outages")]
-    if not data.outages:
-        return [*story, para("No outages were recorded in this period.", theme.BODY)]
-    excluded = sum(o.excluded for o in data.outages)
-    missed = sum(o.rto_status == "missed" for o in data.outages)
-    story.append(
-        para(
-            f"{len(data.outages)} outages, {excluded} excluded from the SLA (shaded), RTO missed "
-            f"for {missed}. Times are local to {data.timezone}; \"Mitigated in\" is the time from "
-            "the start of the outage to the first fallback activation.",
-            theme.SMALL,
-        )
-    )
-    cols = scale(_OUTAGE_COLUMNS, W)
-    rows = [_outage_row(o, cols) for o in data.outages]
-    shaded = [i for i, o in enumerate(data.outages) if o.excluded]
-    story.append(data_table(cols, rows, shaded_rows=shaded))
-    return story
-
-
-def _outage_row(o: OutageRow, cols: list[Column]) -> list:
-    cause = theme.markup(o.root_cause or DASH)
-    if o.excluded:
-        reason = f"Excluded from SLA: {o.exclusion_reason or 'no reason given'}"
-        cause += f'<br/><i>{coloured(reason, theme.MUTED)}</i>'
-    rto_colour, rto_bold = _RTO.get(o.rto_status, (theme.INK, False))
-    return [
-        text_cell(o.started_at, cols[0]),
-        text_cell(o.ended_at or "ongoing", cols[1]),
-        text_cell(o.duration, cols[2]),
-        text_cell(o.workflow, cols[3]),
-        rich_cell(coloured(o.severity, _SEVERITY.get(o.severity, theme.INK)), cols[4]),
-        rich_cell(cause, cols[5]),
-        text_cell(o.fallback, cols[6]),
-        text_cell(o.time_to_mitigate, cols[7]),
-        rich_cell(coloured(o.rto_status, rto_colour, bold=rto_bold), cols[8]),
-    ]
-
-
-# --- 6. downtime impact
-
-
-def impact(data: ReportData) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(220), heading("Downtime impact")]
-    story.append(
-        para(
-            "Cost = unmitigated minutes × cost per minute + mitigated minutes × cost per minute × "
-            "(1 - fallback effectiveness); avoided cost is what the fallbacks saved. User-minutes "
-            "lost = users affected × counted minutes.",
-            theme.SMALL,
-        )
-    )
-    by_workflow = data.impact_by_workflow or tuple(_impact_from(w) for w in data.workflows)
-    story += _impact_table("By workflow", "Workflow", by_workflow, data.currency)
-    story += _impact_table(
-        "By upstream dependency", "Dependency", data.impact_by_dependency, data.currency
-    )
-    return story
-
-
-def _impact_from(w: WorkflowRow) -> ImpactRow:
-    """Fallback when the caller gave no per-workflow impact rows."""
-    return ImpactRow(
-        label=w.name,
-        outages=w.outage_count,
-        downtime_minutes=w.down_minutes,
-        mitigated_minutes=DASH,
-        cost=w.cost,
-        avoided_cost=w.avoided_cost,
-        user_minutes_lost=w.user_minutes_lost,
-    )
-
-
-def _impact_table(title: str, label: str, rows: tuple[ImpactRow, ...], currency: str) -> list:
-    head = Paragraph(theme.markup(title), theme.H2)
-    if not rows:
-        return [head, para("No downtime impact in this period.", theme.BODY)]
-    cols = scale(
-        [
-            Column(label, 140),
-            Column("Outages", 45, numeric=True),
-            Column("Downtime min", 60, numeric=True),
-            Column("Mitigated min", 60, numeric=True),
-            Column(f"Cost {currency}", 70, numeric=True),
-            Column(f"Avoided {currency}", 70, numeric=True),
-            Column("User-minutes lost", 70, numeric=True),
-        ],
-        W,
-    )
-    body = [
-        [
-            text_cell(v, c)
-            for v, c in zip(
-                [
-                    r.label,
-                    str(r.outages),
-                    r.downtime_minutes,
-                    r.mitigated_minutes,
-                    r.cost,
-                    r.avoided_cost,
-                    r.user_minutes_lost,
-                ],
-                cols,
-                strict=True,
-            )
-        ]
-        for r in rows
-    ]
-    return [head, data_table(cols, body)]
-
-
-# --- 7. maintenance
-
-
-def maintenance(data: ReportData) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(150), heading("Maintenance windows")]
-    if not data.maintenance:
-        return [*story, para("No maintenance windows in this period.", theme.BODY)]
-    story.append(
-        para(
-            "Maintenance time is removed from the measured time; it is not counted as "
-            "available time.",
-            theme.SMALL,
-        )
-    )
-    cols = scale(
-        [Column("Workflows", 150), Column("Starts", 80), Column("Ends", 80), Column("Reason", 200)],
-        W,
-    )
-    rows = [
-        [text_cell(v, c) for v, c in zip((m.workflows, m.starts_at, m.ends_at, m.reason), cols, strict=True)]
-        for m in data.maintenance
-    ]
-    story.append(data_table(cols, rows))
-    return story
-
-
-# --- 8. runbook drills
-
-
-def drills(data: ReportData) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(150), heading("Runbook drill status")]
-    if not data.workflows:
-        return [*story, para("No workflows are monitored for this customer.", theme.BODY)]
-    cols = scale([Column("Workflow", 180), Column("Runbook", 220), Column("Last tested", 110)], W)
-    rows = []
-    for w in data.workflows:
-        runbook = (
-            text_cell(w.runbook_title, cols[1])
-            if w.runbook_title
-            else rich_cell(coloured("no runbook", theme.MUTED), cols[1])
-        )
-        tested = (
-            text_cell(w.last_tested_at, cols[2])
-            if w.last_tested_at
-            else rich_cell(coloured("never", theme.RED, bold=True), cols[2])
-        )
-        rows.append([text_cell(w.name, cols[0]), runbook, tested])
-    story.append(data_table(cols, rows))
-    return story

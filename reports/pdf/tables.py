@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -19,20 +19,30 @@ class Column:
     title: str
     width: float  # points
     numeric: bool = False  # right-aligned
+    limit: int = 300  # longer text is clipped: a table row cannot be taller than a page
 
 
 Cell = str | Flowable | None
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def text_cell(value: str | None, column: Column) -> Cell:
     """A plain string when it fits on one line in Helvetica, else a wrapping Paragraph."""
-    if value is None or value == "":
-        value = DASH
+    value = clip(value, column.limit) if value else DASH
     style = theme.CELL_RIGHT if column.numeric else theme.CELL
     fits = theme.is_latin(value) and "\n" not in value
     if fits and theme.text_width(value, style.fontName, style.fontSize) <= column.width - 2 * _PAD:
         return value
     return Paragraph(theme.markup(value), style)
+
+
+def row(values: Sequence[str | None], columns: Sequence[Column]) -> list[Cell]:
+    """``text_cell`` for each value against its column."""
+    return [text_cell(v, c) for v, c in zip(values, columns, strict=True)]
 
 
 def rich_cell(html: str, column: Column, style: ParagraphStyle | None = None) -> Paragraph:
@@ -94,4 +104,4 @@ def data_table(
 def scale(columns: Sequence[Column], width: float) -> list[Column]:
     """Columns with widths scaled proportionally to fill ``width``."""
     total = sum(c.width for c in columns)
-    return [Column(c.title, c.width * width / total, c.numeric) for c in columns]
+    return [replace(c, width=c.width * width / total) for c in columns]

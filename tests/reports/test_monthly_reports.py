@@ -59,7 +59,7 @@ def test_pdf_shows_the_same_figures_as_the_sla_api(staff_client, media):
     assert "开元物流" in text
     assert "2026-10" in text
     display = api["workflows"][0]["availability_display"]
-    assert display == "99.888"
+    assert display == "99.887"  # 100 × (1 − 50 / 44,640)
     assert display in text
     assert (
         report.figures["workflows"][0]["availability_pct"]
@@ -171,6 +171,6 @@ def test_changed_figures_mark_a_sent_report_superseded_and_a_revision_keeps_both
     assert (original.is_current, original.superseded_by_id) == (False, revision.pk)
     assert original.state == ReportState.SENT and original.pdf
     assert revision.revision == 2 and revision.state == ReportState.SENT
-    assert "availability_display 99.888 → 100.000" in revision.revision_note
+    assert "availability_display 99.887 → 100.000" in revision.revision_note
     assert len(smtp.messages) == 2
     assert "corrected revision 2" in smtp.messages[1]["Subject"]

@@ -18,7 +18,11 @@ from reports.pdf import (
     PolicyText,
     ReportData,
     WorkflowRow,
+    charts,
+    policy,
     render_monthly_report,
+    tables,
+    theme,
 )
 
 SHA = "3f5a9c0e7b214d6f8a1e2c3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8"
@@ -133,8 +137,15 @@ def report(
             MaintenanceRow("All workflows", "2026-10-04 02:00", "2026-10-04 03:00", "DB upgrade"),
         ),
         impact_by_workflow=tuple(
-            ImpactRow(w.name, w.outage_count, w.down_minutes, "12", w.cost, w.avoided_cost,
-                      w.user_minutes_lost)
+            ImpactRow(
+                w.name,
+                w.outage_count,
+                w.down_minutes,
+                "12",
+                w.cost,
+                w.avoided_cost,
+                w.user_minutes_lost,
+            )
             for w in rows
         ),
         impact_by_dependency=(
@@ -142,7 +153,9 @@ def report(
             ImpactRow("Own backend", 3, "112", "0", "18,210.50", "0.00", "98,000"),
         ),
         policies=(POLICY,),
-        revision_note="Late probe results from eu-west re-derived two outages." if revision > 1 else "",
+        revision_note="Late probe results from eu-west re-derived two outages."
+        if revision > 1
+        else "",
     )
 
 
@@ -189,8 +202,15 @@ def test_the_report_is_a_pdf_of_several_pages(standard):
 
 @pytest.mark.parametrize(
     "expected",
-    ["Acme Logistics GmbH", "2026-10", "RPT-2026-10-0042", "Page 1 of", "Executive summary",
-     "Monthly continuity & SLA report", "3f5a9c0e7b214d6f"],
+    [
+        "Acme Logistics GmbH",
+        "2026-10",
+        "RPT-2026-10-0042",
+        "Page 1 of",
+        "Executive summary",
+        "Monthly continuity & SLA report",
+        "3f5a9c0e7b214d6f",
+    ],
 )
 def test_the_text_names_the_customer_period_and_report(standard, expected):
     _, _, pages = standard
@@ -226,6 +246,7 @@ def test_the_policy_is_explained_in_plain_words(standard):
         ("开元物流", "发票识别"),
         ("東京データ株式会社", "請求書の読み取り"),
         ("Société Générale – Zürich", "Straßenverkehr Prüfung"),
+        ("서울데이터 주식회사", "청구서 인식"),
     ],
 )
 def test_non_latin_and_accented_names_are_extractable(customer, workflow_name):
@@ -245,7 +266,7 @@ def test_hundreds_of_outages_paginate_with_the_header_repeated():
     small = pages_text(render_monthly_report(report(outages=10)))
     large = pages_text(render_monthly_report(report(outages=400)))
     assert len(large) > len(small) + 5
-    with_header = [t for t in large if "Root cause" in t and "Mitigated in" in t]
+    with_header = [t for t in map(flat, large) if "Root cause" in t and "Mitigated in" in t]
     assert len(with_header) >= 5
     text = "\n".join(large)
     assert text.count("Certificate expired on the OCR gateway") == 200
@@ -275,3 +296,121 @@ def test_a_corrected_revision_shows_what_changed():
 def test_markup_characters_in_free_text_are_shown_literally(standard):
     _, _, pages = standard
     assert "& retries <exhausted>" in flat("\n".join(pages))
+
+
+def test_a_first_revision_has_no_correction_box(standard):
+    _, _, pages = standard
+    assert "Corrected revision" not in pages[0]
+
+
+def test_sections_are_bookmarked(standard):
+    _, pdf, _ = standard
+    titles = [item.title for item in pypdf.PdfReader(io.BytesIO(pdf)).outline]
+    assert titles[:3] == ["Executive summary", "SLA figures per workflow", "Daily availability"]
+    assert "Outages" in titles and "How the figures are calculated" in titles
+
+
+def test_very_long_free_text_is_clipped_instead_of_breaking_the_layout():
+    data = report(outages=3)
+    long_outage = replace(
+        data.outages[0],
+        root_cause="cause " * 2000,
+        fallback="x" * 3000,
+        excluded=True,
+        exclusion_reason="reason " * 1000,
+    )
+    data = replace(
+        data,
+        outages=(long_outage, *data.outages[1:]),
+        customer_name="Very Long Customer Name " * 40,
+        revision=2,
+        revision_note="note " * 3000,
+        maintenance=(MaintenanceRow("all, " * 500, "2026-10-04 02:00", "later", "z " * 2000),),
+    )
+    text = flat("\n".join(pages_text(render_monthly_report(data))))
+    assert "cause cause" in text
+    assert "…" in text
+
+
+def test_emoji_render_as_a_placeholder_without_breaking_the_line():
+    pdf = render_monthly_report(report(customer="Rocket 🚀 Labs", outages=0))
+    assert "Rocket □ Labs" in "\n".join(pages_text(pdf))
+
+
+def test_february_and_a_workflow_without_daily_data_render():
+    data = report(workflows=2, outages=0)
+    feb = tuple((f"2026-02-{d:02d}", Decimal("99.5")) for d in range(1, 29))
+    rows = (
+        replace(data.workflows[0], daily_availability=feb),
+        replace(data.workflows[1], daily_availability=()),
+    )
+    assert render_monthly_report(replace(data, workflows=rows)).startswith(b"%PDF-")
+
+
+# --- the pure helpers
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("100", "GREEN"),
+        ("99.9", "GREEN"),  # exactly the target meets it
+        ("99.899", "AMBER"),
+        ("99.0", "AMBER"),  # exactly the severe line is not below it
+        ("98.999", "RED"),
+        (None, "NO_DATA"),
+    ],
+)
+def test_bar_colour_follows_the_target_and_the_severe_line(value, expected):
+    value = None if value is None else Decimal(value)
+    assert charts.bar_colour(value, Decimal("99.9")) == getattr(theme, expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "target", "floor"),
+    [
+        (["100", "99.95"], "99.9", "99.5"),
+        (["99.5"], "99.9", "99"),
+        (["96.2"], "99.9", "95"),
+        (["0"], "99.9", "0"),
+        ([], None, "99.5"),
+    ],
+)
+def test_axis_floor_is_a_round_number_below_every_value(values, target, floor):
+    target = None if target is None else Decimal(target)
+    assert charts.axis_floor([Decimal(v) for v in values], target) == Decimal(floor)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Zürich – 5 €", "Zürich – 5 €"),
+        ("a < b & c", "a &lt; b &amp; c"),
+        ("开元 Logistics", '<font name="STSong-Light">开元</font> Logistics'),
+        (
+            "서울 → Berlin",
+            '<font name="HYSMyeongJo-Medium">서울</font> <font name="STSong-Light">→</font> Berlin',
+        ),
+        ("line one\nline two", "line one<br/>line two"),
+    ],
+)
+def test_markup_escapes_and_switches_font_per_run(text, expected):
+    assert theme.markup(text) == expected
+
+
+def test_credit_tiers_are_listed_from_the_highest_threshold():
+    lines = policy.credit_lines((("99.0", "25"), ("99.9", "10")))
+    assert lines == [
+        "Availability below 99.9 % → 10 % service credit.",
+        "Availability below 99.0 % → 25 % service credit.",
+        "The largest credit whose threshold the availability is strictly below applies: "
+        "exactly 99.0 % is not below 99.0 %.",
+    ]
+    assert policy.credit_lines(()) == ["No service credits apply."]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"), [("abc", 3, "abc"), ("abcd", 3, "ab…"), ("ab  cd", 4, "ab…")]
+)
+def test_clip_marks_cut_text(text, limit, expected):
+    assert tables.clip(text, limit) == expected
