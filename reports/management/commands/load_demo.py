@@ -1,4 +1,6 @@
+import shutil
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,9 +10,10 @@ from django.db import connection
 
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
-from reports import demo
+from reports import demo, lifecycle
 from reports.figures import minutes
 from reports.impact import money
+from reports.models import Report
 from reports.periods import month_period
 from reports.services import customer_sla
 
@@ -53,6 +56,7 @@ class Command(BaseCommand):
             self.print_outages(customer)
             self.print_sla(customer)
             self.print_impact(customer)
+        self.write_reports()
         self.create_admin()
         self.stdout.write(
             "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/admin/ "
@@ -142,6 +146,28 @@ class Command(BaseCommand):
                 f"  total: cost {costs}; avoided {avoided}; "
                 f"{total.user_minutes_lost:.0f} user-minutes lost\n"
             )
+
+    def write_reports(self) -> None:
+        """October's PDFs into var/reports/ and the emails carrying them into var/mail/."""
+        settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        settings.EMAIL_FILE_PATH = str(settings.VAR_DIR / "mail")
+        shutil.rmtree(settings.EMAIL_FILE_PATH, ignore_errors=True)
+        shutil.rmtree(settings.MEDIA_ROOT / "reports", ignore_errors=True)
+        started = time.monotonic()
+        lifecycle.reports_monthly_run(period="2026-10")
+        for report_id in Report.objects.filter(period="2026-10").values_list("pk", flat=True):
+            lifecycle.report_render(report_id=report_id)
+            lifecycle.report_send(report_id=report_id)
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f"Monthly reports ({time.monotonic() - started:.1f}s)")
+        )
+        for report in Report.objects.filter(period="2026-10").select_related("customer"):
+            self.stdout.write(
+                f"  {report.customer.slug:<10} {report.state:<8} {report.page_count} pages  "
+                f"{report.pdf.path}"
+            )
+        for mail in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+            self.stdout.write(f"  email: {mail}")
 
     def create_admin(self) -> None:
         user_model = get_user_model()
