@@ -19,44 +19,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+
 SUFFIX = "_bench_reports"
 AFTER_OCTOBER = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-
-
-def bench_database_url() -> str:
-    default = f"postgres://postgres@127.0.0.1:5432/continuity{SUFFIX}"
-    parts = urlsplit(os.environ.get("DATABASE_URL", default))
-    name = parts.path.lstrip("/")
-    if not name.endswith(SUFFIX):
-        name += SUFFIX
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-    )
 
 
 def seed_customer(slug: str, workflows: int, outages: int, rng: random.Random):
@@ -169,12 +145,12 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    url = bench_database_url()
+    url, admin = bench_database_url(SUFFIX)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-    recreate(url)
+    recreate_database(url, admin)
     import django
 
     django.setup()

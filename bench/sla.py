@@ -17,43 +17,18 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+
 SUFFIX = "_bench_sla"
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/continuity{SUFFIX}")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.endswith(SUFFIX):
-        name += SUFFIX
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-    )
 
 
 def seed(workflows: int, outages: int, customers: int) -> None:
@@ -96,10 +71,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100)
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url, admin = bench_database_url(SUFFIX)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")
-    recreate(url)
+    recreate_database(url, admin)
     import django
 
     django.setup()
@@ -153,13 +128,12 @@ def main() -> None:
     pure = time.perf_counter() - started
 
     print(f"\n{'what':<48} {'seconds':>9} {'x floor':>8}")
-    print(
-        f"{'SELECT of the ' + str(len(rows)) + ' outage rows (floor)':<48} {floor:>9.3f} {1:>8.1f}"
-    )
-    print(
-        f"{'customer_sla for ' + str(computed) + ' workflows':<48} {full:>9.3f} {full / floor:>8.1f}"
-    )
-    print(f"{'compute_sla only (inputs in memory)':<48} {pure:>9.3f} {pure / floor:>8.1f}")
+    for label, seconds in (
+        (f"SELECT of the {len(rows)} outage rows (floor)", floor),
+        (f"customer_sla for {computed} workflows", full),
+        ("compute_sla only (inputs in memory)", pure),
+    ):
+        print(f"{label:<48} {seconds:>9.3f} {seconds / floor:>8.1f}")
     print(
         f"\nper workflow: {full / computed * 1000:.2f} ms end to end, "
         f"{pure / len(inputs) * 1000:.3f} ms pure math"
