@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from continuity import api as core_api
 from incidents import api as incidents_api
+from incidents.webhooks import AlertmanagerWebhookView
 from reports import api as reports_api
 
 router = DefaultRouter()
@@ -26,5 +27,6 @@ router.register(
 urlpatterns = [
     path("sla/", reports_api.SLAView.as_view(), name="sla"),
     path("dependencies/", reports_api.DependenciesView.as_view(), name="dependencies"),
+    path("webhooks/alertmanager/", AlertmanagerWebhookView.as_view(), name="alertmanager-webhook"),
     *router.urls,
 ]

@@ -138,6 +138,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.sweep_notifications",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
     },
+    # The built-in prober: claim due probes, send one batch per location to probes.<location>.
+    "probe-dispatch": {
+        "task": "incidents.prober_dispatch",
+        "schedule": env_int("PROBE_DISPATCH_SECONDS", 1),
+        "options": {"expires": 10},
+    },
 }
 
 # Probe results more than this far in the future are rejected.

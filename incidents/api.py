@@ -22,6 +22,14 @@ from incidents.models import (
     Severity,
     UpdateStatus,
 )
+from incidents.prober.spec import (
+    ENV_NAME,
+    HTTP_METHODS,
+    RUN_FIELDS,
+    assertion_errors,
+    header_errors,
+    runnable_probe_errors,
+)
 
 
 class ProbeSerializer(serializers.ModelSerializer):
@@ -33,6 +41,26 @@ class ProbeSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=100, max_value=599), required=False
     )
     quorum = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    method = serializers.ChoiceField(choices=HTTP_METHODS, required=False)
+    headers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text='Header name to a literal value, or {"env": "PROBE_…"} for a secret read '
+        "from the environment of the worker or agent running the probe (never stored); "
+        "only variables named PROBE_… or listed in the runner's PROBE_SECRETS.",
+    )
+    body_assertion = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text='null, {"contains": "text"} or {"json_path": "$.status", "equals": "ok"}.',
+    )
+    llm_api_key_env = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Name of the environment variable holding the API key (not the key); "
+        "PROBE_… or listed in the runner's PROBE_SECRETS.",
+    )
 
     class Meta:
         model = Probe
@@ -50,10 +78,41 @@ class ProbeSerializer(serializers.ModelSerializer):
             "recovery_threshold",
             "degraded_latency_ms",
             "expected_status",
+            "method",
+            "headers",
+            "body",
+            "body_assertion",
+            "verify_tls",
+            "llm_model",
+            "llm_api_key_env",
+            "llm_max_tokens",
+            "llm_max_ttft_ms",
+            "llm_min_tokens_per_second",
+            "statuspage_component",
             "enabled",
             "last_observed_at",
         ]
         read_only_fields = ["last_observed_at"]
+
+    def validate_headers(self, value):
+        errors = header_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate_body_assertion(self, value):
+        errors = assertion_errors(value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate_llm_api_key_env(self, value: str) -> str:
+        if value and not ENV_NAME.match(value):
+            raise serializers.ValidationError(
+                "Must be the name of an environment variable (e.g. OPENAI_API_KEY), "
+                "not the key itself."
+            )
+        return value
 
     def validate_locations(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
@@ -67,6 +126,11 @@ class ProbeSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"quorum": [f"Quorum {quorum} exceeds the {len(locations)} location(s)."]}
             )
+        errors = runnable_probe_errors(
+            {name: attrs.get(name, getattr(self.instance, name, None)) for name in RUN_FIELDS}
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
     def to_representation(self, instance):
@@ -130,6 +194,8 @@ class ProbeResultSerializer(serializers.ModelSerializer):
             "error",
             "id",
             "received_at",
+            "tokens_used",
+            "tokens_per_second",
         ]
 
 

@@ -38,6 +38,28 @@ class Probe(models.Model):
         default=1, validators=[MinValueValidator(1)]
     )
     degraded_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    # How the built-in prober and agents run `http`, `llm` and `statuspage` probes.
+    method = models.CharField(max_length=10, default="GET")
+    # {"Accept": "application/json", "Authorization": {"env": "VENDOR_TOKEN"}}: secret values
+    # are env-var references resolved by the process that runs the probe, never stored.
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+    # None, {"contains": "ok"} or {"json_path": "$.status", "equals": "ok"}.
+    body_assertion = models.JSONField(null=True, blank=True)
+    verify_tls = models.BooleanField(default=True)
+    llm_model = models.CharField(max_length=200, blank=True)
+    llm_api_key_env = models.CharField(max_length=100, blank=True)
+    llm_max_tokens = models.PositiveSmallIntegerField(default=16, validators=[MinValueValidator(1)])
+    llm_max_ttft_ms = models.PositiveIntegerField(null=True, blank=True)
+    llm_min_tokens_per_second = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    statuspage_component = models.CharField(max_length=200, blank=True)
+    # Prober bookkeeping: when beat next dispatches the probe, and per location the run
+    # in progress ({"eu-west": {"token": "…", "until": "<iso>"}}), so a probe never runs
+    # twice at once in one location.
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    run_leases = models.JSONField(default=dict, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
     # Set by ingestion, cleared by derivation: this probe has results not yet derived.
     derivation_pending = models.BooleanField(default=False)
@@ -51,7 +73,12 @@ class Probe(models.Model):
                 fields=["workflow"],
                 condition=Q(derivation_pending=True),
                 name="probe_pending_derivation",
-            )
+            ),
+            models.Index(
+                fields=["next_run_at"],
+                condition=Q(enabled=True) & ~Q(kind="external"),
+                name="probe_prober_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +100,9 @@ class ProbeResult(models.Model):
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # `llm` probes: what a run cost and how fast the model streamed.
+    tokens_used = models.PositiveIntegerField(null=True, blank=True)
+    tokens_per_second = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     client_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (NULL = no id)
     received_at = models.DateTimeField(auto_now_add=True)
 

@@ -59,3 +59,6 @@ def auto_activate_fallbacks() -> int:
     activated = fallbacks.fallbacks_auto_activate()
     fallbacks.fallbacks_flag_forgotten()
     return len(activated)
+
+
+from incidents import tasks_prober  # noqa: E402, F401  (autodiscovery imports only tasks.py)

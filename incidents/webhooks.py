@@ -1,0 +1,86 @@
+"""Results from external monitors: the Prometheus Alertmanager webhook receiver.
+
+Configure Alertmanager with a webhook receiver pointing at
+``/api/v1/webhooks/alertmanager/`` and ``http_config.authorization.credentials`` set to
+an API key with the ``ingest`` scope; label the alerts with ``continuity_probe`` (and
+``continuity_location``). See README "Probing".
+"""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from continuity.models import Scope
+from continuity.tenancy import request_customer_id, scope_queryset
+from incidents.models import Probe
+from incidents.prober import alertmanager
+from incidents.prober.services import ingest_valid_items
+
+
+class AlertmanagerAlertSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    labels = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    annotations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False
+    )
+    startsAt = serializers.DateTimeField()  # noqa: N815 (Alertmanager's field names)
+    endsAt = serializers.DateTimeField(required=False, allow_null=True)  # noqa: N815
+    generatorURL = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
+    fingerprint = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+
+class AlertmanagerPayloadSerializer(serializers.Serializer):
+    version = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    receiver = serializers.CharField(required=False, allow_blank=True)
+    groupKey = serializers.CharField(required=False, allow_blank=True)  # noqa: N815
+    alerts = AlertmanagerAlertSerializer(many=True, allow_empty=True)
+
+
+class AlertmanagerWebhookView(APIView):
+    """Alertmanager webhook: firing alerts are `down` results, resolved ones `up`."""
+
+    write_scope = Scope.INGEST
+
+    @extend_schema(
+        request=AlertmanagerPayloadSerializer,
+        responses={
+            200: inline_serializer(
+                "AlertmanagerWebhookResponse",
+                {
+                    "accepted": serializers.IntegerField(),
+                    "duplicates": serializers.IntegerField(),
+                    "skipped": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    def post(self, request):
+        payload = AlertmanagerPayloadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        alerts = payload.validated_data["alerts"]
+        refs = {alertmanager.probe_ref(alert["labels"]) for alert in alerts} - {None}
+        probes = scope_queryset(
+            Probe.objects.filter(pk__in=refs), request, "workflow__customer"
+        ).values_list("pk", "locations")
+        locations = {pk: tuple(locs) for pk, locs in probes}
+        mapped = [alertmanager.map_alert(i, alert, locations) for i, alert in enumerate(alerts)]
+        items = [m.item for m in mapped if m.item is not None]
+        indexes = [m.index for m in mapped if m.item is not None]
+        skipped = [{"index": m.index, "reason": m.skipped} for m in mapped if m.item is None]
+        summary, rejected = ingest_valid_items(
+            items=items, customer_id=request_customer_id(request)
+        )
+        for entry in rejected:
+            reasons = "; ".join(
+                f"{field}: {message}"
+                for field, messages in entry["errors"].items()
+                for message in messages
+            )
+            index = indexes[entry["index"]] if entry["index"] is not None else None
+            skipped.append({"index": index, "reason": reasons})
+        return Response(
+            {"accepted": summary.accepted, "duplicates": summary.duplicates, "skipped": skipped},
+            status=status.HTTP_200_OK,
+        )

@@ -1,0 +1,90 @@
+"""Fixtures for the prober tests: local stand-ins for the outside world, and live processes.
+
+The live fixtures mirror ``tests/integration/conftest.py`` (real gunicorn, Celery workers
+and beat on the test database) but accept any dedicated Redis database other than 0, so
+this suite can run next to others on its own database (e.g. ``redis://…/14``).
+"""
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from continuity.celery import app as celery_app
+from tests import live
+from tests.prober.servers import LLMStub, StatuspageStub, TargetServer, self_signed_cert
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory):
+    return self_signed_cert(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def target() -> Iterator[TargetServer]:
+    with TargetServer() as server:
+        yield server
+
+
+@pytest.fixture
+def tls_target(tls_cert) -> Iterator[TargetServer]:
+    with TargetServer(tls=tls_cert) as server:
+        yield server
+
+
+@pytest.fixture
+def llm_stub() -> Iterator[LLMStub]:
+    with LLMStub() as server:
+        yield server
+
+
+@pytest.fixture
+def statuspage() -> Iterator[StatuspageStub]:
+    with StatuspageStub() as server:
+        yield server
+
+
+@pytest.fixture
+def broker_url() -> str:
+    url = celery_app.conf.broker_url or ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        pytest.skip("live prober tests need CELERY_BROKER_URL=redis://…/<db>")
+    if parts.path.strip("/") in {"", "0"}:
+        pytest.skip(f"live tests flush their Redis database; {url} is not a dedicated one")
+    if not live.redis_available(url):
+        pytest.fail(f"Redis at {url} does not answer")
+    return url
+
+
+@pytest.fixture
+def live_env(transactional_db, broker_url) -> dict[str, str]:
+    if connection.vendor != "postgresql":
+        pytest.skip("live prober tests need DATABASE_URL=postgres://…")
+    live.flush_redis(broker_url)
+    celery_app.conf.task_always_eager = False  # the autouse eager_celery fixture restores it
+    return {
+        "DATABASE_URL": live.database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DB_CONN_MAX_AGE": "0",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "PROBE_DISPATCH_SECONDS": "1",
+        "DERIVATION_SWEEP_SECONDS": "5",
+        "PROBE_LOCATION": "",
+    }
+
+
+@pytest.fixture
+def main_worker(live_env) -> Iterator[live.LiveProcess]:
+    """The worker of the default queue: dispatch, derivation, sweeps."""
+    with live.celery_worker(live_env) as process:
+        yield process
+
+
+@pytest.fixture
+def beat(live_env) -> Iterator[live.LiveProcess]:
+    with live.celery_beat(live_env) as process:
+        yield process
