@@ -1,0 +1,60 @@
+"""Input validation of the console's action forms; the services enforce the rules."""
+
+from decimal import Decimal
+
+from django import forms
+
+from incidents.models import UpdateStatus
+
+
+class OutageUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=UpdateStatus.choices)
+    message = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What we know"})
+    )
+
+
+class FallbackActivateForm(forms.Form):
+    runbook = forms.TypedChoiceField(coerce=int)
+    effectiveness_pct = forms.DecimalField(
+        label="Effectiveness %",
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text="Share of the workflow's function the fallback restores; "
+        "empty = the runbook's default.",
+    )
+    notes = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, runbooks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["runbook"].choices = [
+            (rb.pk, f"{rb.title} (v{rb.version}, default {rb.default_effectiveness_pct:f}%)")
+            for rb in runbooks
+        ]
+
+
+class StepCompleteForm(forms.Form):
+    order = forms.IntegerField(min_value=0)
+
+
+class OutageEditForm(forms.Form):
+    summary = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    root_cause = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    excluded_from_sla = forms.BooleanField(label="Exclude from the SLA", required=False)
+    exclusion_reason = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReportGenerateForm(forms.Form):
+    customer = forms.SlugField()
+    period = forms.RegexField(regex=r"^\d{4}-\d{2}$", error_messages={"invalid": "Use YYYY-MM."})

@@ -1,0 +1,137 @@
+"""Console pages (GET): read through the page selectors, render a template. Thin."""
+
+from pathlib import Path
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
+
+from continuity.permissions import user_can_operate
+from reports.console.access import staff_page
+from reports.console.archive import ArchiveFilters, report_archive_get
+from reports.console.forms import (
+    FallbackActivateForm,
+    OutageEditForm,
+    OutageUpdateForm,
+    ReportGenerateForm,
+)
+from reports.console.outage_page import OutagePage, outage_page_get
+from reports.console.overview import STATES, Filters, overview_get
+from reports.console.status_page import status_page_get
+from reports.console.workflow_page import workflow_page_get
+
+ASSETS = Path(__file__).resolve().parent.parent / "static" / "console"
+ASSET_NAMES = frozenset(path.name for path in ASSETS.iterdir() if path.is_file())
+REFRESH_SECONDS = 15
+
+
+@staff_page
+def overview(request):
+    data = overview_get(filters=Filters.from_query(request.GET), now=timezone.now())
+    return render(
+        request,
+        "console/overview.html",
+        {
+            "data": data,
+            "states": STATES,
+            "refresh_seconds": REFRESH_SECONDS,
+            "can_operate": user_can_operate(request.user),
+        },
+    )
+
+
+@staff_page
+def overview_fragment(request):
+    """The refreshing part of the overview, fetched by console.js every few seconds."""
+    data = overview_get(filters=Filters.from_query(request.GET), now=timezone.now())
+    response = render(request, "console/_overview_body.html", {"data": data})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def outage_forms(page: OutagePage, **bound) -> dict:
+    """The outage page's forms: unbound with current values, or the bound one that failed."""
+    outage = page.outage
+    default_runbook = page.runbooks[0] if page.runbooks else None
+    forms = {
+        "update_form": OutageUpdateForm(
+            initial={"status": page.updates[-1].status if page.updates else "investigating"}
+        ),
+        "activate_form": FallbackActivateForm(
+            runbooks=page.runbooks,
+            initial={
+                "effectiveness_pct": default_runbook.default_effectiveness_pct
+                if default_runbook
+                else None
+            },
+        ),
+        "edit_form": OutageEditForm(
+            initial={
+                "summary": outage.summary,
+                "root_cause": outage.root_cause,
+                "excluded_from_sla": outage.excluded_from_sla,
+                "exclusion_reason": outage.exclusion_reason,
+            }
+        ),
+    }
+    forms.update(bound)
+    return forms
+
+
+def render_outage(request, outage_id: int, *, error: str = "", status: int = 200, **bound):
+    page = outage_page_get(outage_id=outage_id, now=timezone.now())
+    context = {
+        "page": page,
+        "error": error,
+        "can_operate": user_can_operate(request.user),
+        **outage_forms(page, **bound),
+    }
+    return render(request, "console/outage.html", context, status=status)
+
+
+@staff_page
+def outage(request, pk: int):
+    return render_outage(request, pk)
+
+
+@staff_page
+def workflow(request, pk: int):
+    page = workflow_page_get(workflow_id=pk, now=timezone.now())
+    return render(
+        request,
+        "console/workflow.html",
+        {"page": page, "can_operate": user_can_operate(request.user)},
+    )
+
+
+@staff_page
+def reports(request):
+    archive = report_archive_get(
+        filters=ArchiveFilters.from_query(request.GET), page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "console/reports.html",
+        {
+            "archive": archive,
+            "generate_form": ReportGenerateForm(),
+            "can_operate": user_can_operate(request.user),
+        },
+    )
+
+
+@cache_control(public=True, max_age=30)
+def status(request, slug: str):
+    """A customer's public status page: no login, 404 unless the customer enabled it."""
+    page = status_page_get(slug=slug, now=timezone.now())
+    return render(request, "status/page.html", {"page": page})
+
+
+@cache_control(public=True, max_age=3600)
+def asset(request, name: str):
+    """The console's CSS and JS, served by the app itself (no static-file server needed)."""
+    if request.method not in ("GET", "HEAD") or name not in ASSET_NAMES:
+        raise Http404
+    return serve(request, name, document_root=str(ASSETS))

@@ -1,0 +1,136 @@
+"""The workflow page: 90 days of daily availability, month-to-date figures, its probes with
+their latest result per location, runbooks, last drill and recent outages."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
+from incidents.mitigation import Mitigation
+from incidents.models import Outage
+from reports import sla
+from reports.console import daily, fmt
+from reports.console.overview import STATE_LABELS, BudgetBar, effective_state
+from reports.console.probes import ProbeStatus, monitoring_starts, probes_with_last_results
+from reports.periods import month_containing
+from reports.selectors import sla_inputs, workflows_for_sla
+from reports.services import outage_mitigations
+
+
+@dataclass(frozen=True)
+class OutageRow:
+    outage: Outage
+    mitigation: Mitigation
+    tz: str
+    now: datetime
+
+    @property
+    def started(self) -> str:
+        return fmt.local(self.outage.started_at, self.tz)
+
+    @property
+    def duration(self) -> str:
+        end = self.outage.ended_at or self.now
+        return fmt.duration((end - self.outage.started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class WorkflowPage:
+    workflow: Workflow
+    now: datetime
+    tz: str
+    state: str
+    days: list[daily.DayFigures]
+    strip: daily.Strip
+    window_availability: str | None
+    mtd: sla.SLAFigures
+    budget: BudgetBar
+    probes: list[ProbeStatus]
+    runbooks: list[Runbook]
+    last_drill: FallbackActivation | None
+    outages: list[OutageRow]
+
+    @property
+    def last_drill_at(self) -> str:
+        tested = [rb.last_tested_at for rb in self.runbooks if rb.last_tested_at]
+        if self.last_drill is not None:
+            tested.append(self.last_drill.activated_at)
+        return fmt.local(max(tested), self.tz) if tested else "never"
+
+    @property
+    def target(self) -> str:
+        return fmt.pct(self.mtd.target_pct)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS.get(self.state, self.state)
+
+
+def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
+    workflow = workflows_for_sla().filter(pk=workflow_id).first()
+    if workflow is None:
+        raise Http404("No such workflow.")
+    tz = workflow.customer.timezone
+    span = daily.window(now, tz)
+    (inputs,) = sla_inputs([workflow], span.start, now, now)
+    starts = monitoring_starts(workflow_ids=[workflow.pk])
+    days = daily.daily_figures(
+        period=span,
+        policy=inputs.policy,
+        outages=inputs.outages,
+        maintenance=inputs.maintenance,
+        no_data=inputs.no_data,
+        monitored_since=starts.get(workflow.pk),
+        now=now,
+    )
+    whole = sla.compute_sla(
+        period=span,
+        policy=inputs.policy,
+        outages=inputs.outages,
+        maintenance=inputs.maintenance,
+        no_data=inputs.no_data,
+        now=now,
+    )
+    month = month_containing(now, tz)
+    mtd = sla.compute_sla(
+        period=month,
+        policy=inputs.policy,
+        outages=inputs.outages,
+        maintenance=inputs.maintenance,
+        no_data=inputs.no_data,
+        fallbacks=inputs.fallbacks,
+        now=now,
+    )
+    budget = mtd.error_budget_seconds
+    mitigations = outage_mitigations(inputs, now)
+    open_severities = [o.severity for o in inputs.outage_rows if o.ended_at is None]
+    return WorkflowPage(
+        workflow=workflow,
+        now=now,
+        tz=tz,
+        state=effective_state(workflow.current_state, open_severities),
+        days=days,
+        strip=daily.strip(days),
+        window_availability=whole.availability_display,
+        mtd=mtd,
+        budget=BudgetBar(
+            share=None if budget <= 0 else 100 * mtd.error_budget_remaining_seconds / budget,
+            remaining_seconds=mtd.error_budget_remaining_seconds,
+            budget_seconds=budget,
+        ),
+        probes=probes_with_last_results(workflow_id=workflow.pk, tz=tz, now=now),
+        runbooks=list(
+            Runbook.objects.filter(workflow=workflow).prefetch_related(
+                Prefetch("steps", queryset=RunbookStep.objects.order_by("order"))
+            )
+        ),
+        last_drill=FallbackActivation.objects.filter(runbook__workflow=workflow, is_drill=True)
+        .order_by("-activated_at")
+        .first(),
+        outages=[
+            OutageRow(outage, mitigations[outage.pk], tz, now)
+            for outage in reversed(inputs.outage_rows)
+        ],
+    )
