@@ -7,8 +7,8 @@ lost message or an SMTP outage left undone.
 """
 
 import hashlib
-import re
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
