@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, PolicyField, TenantRelatedField
+from continuity.filters import CustomerRefFilter
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
 from continuity.services import runbook_drill, runbook_save
@@ -92,18 +93,11 @@ class WorkflowSerializer(serializers.ModelSerializer):
 
 
 class WorkflowFilter(filters.FilterSet):
-    customer = filters.CharFilter(method="filter_customer")
+    customer = CustomerRefFilter()
 
     class Meta:
         model = Workflow
         fields = ["customer", "criticality", "upstream_dependency", "current_state"]
-
-    def filter_customer(self, queryset, name, value):
-        return (
-            queryset.filter(customer__pk=value)
-            if value.isdigit()
-            else queryset.filter(customer__slug=value)
-        )
 
 
 class WorkflowViewSet(TenantScopedMixin, viewsets.ModelViewSet):

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, TenantRelatedField
+from continuity.filters import CustomerRefFilter
 from continuity.models import FallbackActivation, Runbook, Scope, StepCompletion, Workflow
 from continuity.tenancy import TenantScopedMixin, request_customer_id, scope_queryset
 from incidents import services
@@ -140,17 +141,12 @@ class ProbeSerializer(serializers.ModelSerializer):
 
 
 class ProbeFilter(filters.FilterSet):
-    customer = filters.CharFilter(method="filter_customer")
+    customer = CustomerRefFilter("workflow__customer")
     location = filters.CharFilter(method="filter_location")
 
     class Meta:
         model = Probe
         fields = ["workflow", "kind", "enabled", "customer", "location"]
-
-    def filter_customer(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(workflow__customer__pk=value)
-        return queryset.filter(workflow__customer__slug=value)
 
     def filter_location(self, queryset, name, value):
         return queryset.filter(pk__in=[p.pk for p in queryset if value in p.locations])
@@ -391,7 +387,7 @@ class OutagePatchSerializer(serializers.ModelSerializer):
 
 
 class OutageFilter(filters.FilterSet):
-    customer = filters.CharFilter(method="filter_customer")
+    customer = CustomerRefFilter("workflow__customer")
     state = filters.ChoiceFilter(
         choices=[("open", "open"), ("resolved", "resolved")], method="filter_state"
     )
@@ -401,11 +397,6 @@ class OutageFilter(filters.FilterSet):
     class Meta:
         model = Outage
         fields = ["customer", "workflow", "state", "since", "until", "severity", "source"]
-
-    def filter_customer(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(workflow__customer__pk=value)
-        return queryset.filter(workflow__customer__slug=value)
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(ended_at__isnull=(value == "open"))
@@ -516,18 +507,13 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
 
 
 class MaintenanceWindowFilter(filters.FilterSet):
-    customer = filters.CharFilter(method="filter_customer")
+    customer = CustomerRefFilter()
     since = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
     until = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = MaintenanceWindow
         fields = ["customer", "workflows", "since", "until"]
-
-    def filter_customer(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(customer__pk=value)
-        return queryset.filter(customer__slug=value)
 
 
 class MaintenanceWindowViewSet(TenantScopedMixin, viewsets.ModelViewSet):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from continuity.fields import CustomerField
+from continuity.filters import CustomerRefFilter
 from continuity.models import Customer, Workflow
 from continuity.permissions import HasScope, StaffOnly
 from continuity.tenancy import TenantScopedMixin, request_customer_id, visible_customers
@@ -202,16 +203,11 @@ class ReportGenerateSerializer(serializers.Serializer):
 
 
 class ReportFilter(filters.FilterSet):
-    customer = filters.CharFilter(method="filter_customer")
+    customer = CustomerRefFilter()
 
     class Meta:
         model = Report
         fields = ["customer", "period", "state", "is_current"]
-
-    def filter_customer(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(customer__pk=value)
-        return queryset.filter(customer__slug=value)
 
 
 class ReportViewSet(

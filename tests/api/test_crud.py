@@ -91,3 +91,24 @@ def test_workflow_criticality_out_of_range_is_rejected(staff_client, customer):
     )
     assert response.status_code == 400
     assert "criticality" in response.json()
+
+
+@pytest.mark.parametrize("resource", ["workflows", "probes", "outages"])
+def test_lists_filter_by_customer_slug_or_id(staff_client, resource):
+    from datetime import UTC, datetime
+
+    from incidents.models import Outage
+    from tests.factories import ProbeFactory
+
+    probes = [ProbeFactory(), ProbeFactory()]
+    for probe in probes:
+        Outage.objects.create(
+            workflow=probe.workflow,
+            started_at=datetime(2026, 9, 1, tzinfo=UTC),
+            severity="down",
+            source="manual",
+        )
+    customer = probes[0].workflow.customer
+    for ref in (customer.slug, str(customer.pk)):
+        rows = staff_client.get(f"/api/v1/{resource}/?customer={ref}").json()["results"]
+        assert len(rows) == 1
