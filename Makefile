@@ -37,8 +37,13 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/continuity_bench
+
 bench: venv
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/ingest.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/ingest.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
+		$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf var/continuity.sqlite3 var/reports var/mail

@@ -62,7 +62,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--results", type=int, default=100_000, help="results to ingest")
     parser.add_argument("--batch", type=int, default=1_000, help="results per POST (<= 5000)")
     parser.add_argument(
-        "--clients", type=int, default=2, help="concurrent HTTP clients (one per worker)"
+        "--clients",
+        type=int,
+        default=1,
+        help="concurrent HTTP clients; 2 keeps both gunicorn workers busy, but concurrent "
+        "batches listing the same probes in different orders can deadlock in ingestion",
     )
     parser.add_argument(
         "--no-deferred", action="store_true", help="skip the derivation-deferred variant"
@@ -317,7 +321,7 @@ def post_all(base_url: str, key: str, bodies: list[bytes], clients: int) -> Post
         thread.join()
     elapsed = time.perf_counter() - started
     if errors:
-        sys.exit("ingestion failed: " + "; ".join(errors[:3]))
+        raise RuntimeError("ingestion failed: " + "; ".join(errors[:3]))
     return Posted(elapsed, latencies)
 
 
@@ -472,7 +476,7 @@ def main() -> None:
     print(
         f"API/COPY ratio (derivation inline): {len(rows) / api_seconds / copy_rate:.3f} "
         f"(COPY is {copy_rate * api_seconds / len(rows):.1f}x faster); "
-        f"batch {args.batch}, {args.clients} clients, gunicorn 2 workers; "
+        f"batch {args.batch}, {args.clients} client(s), gunicorn 2 workers; "
         f"total {time.perf_counter() - wall:.0f} s"
     )
 

@@ -4,6 +4,7 @@ With no environment set, Continuity runs embedded: SQLite in ``var/`` and Celery
 executed eagerly in-process, so the demo needs no server.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -113,10 +114,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A broker that accepts connections but never answers must not hang an ingest request:
+# results are committed first, and the sweep derives what could not be queued.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
@@ -145,6 +154,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 10},
     },
 }
+
+# Re-derivation looks this far back before the earliest new result (SPEC §3 "affected span").
+DERIVATION_LOOKBACK = timedelta(hours=env_int("DERIVATION_LOOKBACK_HOURS", 24))
 
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120)

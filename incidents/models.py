@@ -63,6 +63,8 @@ class Probe(models.Model):
     enabled = models.BooleanField(default=True)
     # Set by ingestion, cleared by derivation: this probe has results not yet derived.
     derivation_pending = models.BooleanField(default=False)
+    # The earliest observed_at among those results: how far back derivation must look.
+    derivation_pending_since = models.DateTimeField(null=True, blank=True)
     last_observed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

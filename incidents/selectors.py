@@ -1,6 +1,7 @@
 """Read paths: rows turned into the plain data the derivation rules take."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from incidents.derivation import Observation, ProbeSpec
 from incidents.models import Probe, ProbeResult
@@ -18,12 +19,15 @@ def probe_spec(probe: Probe) -> ProbeSpec:
     )
 
 
-def observations_by_probe(probe_ids: Iterable[int]) -> dict[int, list[Observation]]:
-    """Every result of the given probes as Observations, in one query."""
+def observations_by_probe(
+    probe_ids: Iterable[int], *, since: datetime | None = None
+) -> dict[int, list[Observation]]:
+    """The results of the given probes (all, or observed from `since`) in one query."""
     grouped: dict[int, list[Observation]] = {probe_id: [] for probe_id in probe_ids}
-    rows = ProbeResult.objects.filter(probe_id__in=list(grouped)).values_list(
-        "id", "probe_id", "location", "observed_at", "outcome", "latency_ms"
-    )
+    results = ProbeResult.objects.filter(probe_id__in=list(grouped))
+    if since is not None:
+        results = results.filter(observed_at__gte=since)
+    rows = results.values_list("id", "probe_id", "location", "observed_at", "outcome", "latency_ms")
     for result_id, probe_id, location, observed_at, outcome, latency_ms in rows.iterator(
         chunk_size=5000
     ):

@@ -1,12 +1,13 @@
 """Write paths: ingestion, outage derivation persistence, manual outages and updates."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
@@ -136,17 +137,22 @@ def probe_results_ingest(
 
 
 def _mark_probes_pending(results: list[ValidResult]) -> frozenset[int]:
-    newest: dict[int, datetime] = {}
+    """Flag the touched probes for derivation: one UPDATE each, in id order, so concurrent
+    batches lock their probe rows in the same order and never deadlock."""
+    span: dict[int, tuple[datetime, datetime]] = {}
     for result in results:
-        if result.probe_id not in newest or result.observed_at > newest[result.probe_id]:
-            newest[result.probe_id] = result.observed_at
-    for probe_id, observed_at in newest.items():
-        Probe.objects.filter(pk=probe_id).filter(
-            Q(last_observed_at__lt=observed_at) | Q(last_observed_at=None)
-        ).update(last_observed_at=observed_at)
-    Probe.objects.filter(pk__in=newest).update(derivation_pending=True)
+        first, last = span.get(result.probe_id, (result.observed_at, result.observed_at))
+        span[result.probe_id] = (min(first, result.observed_at), max(last, result.observed_at))
+    for probe_id, (earliest, newest) in sorted(span.items()):
+        Probe.objects.filter(pk=probe_id).update(
+            derivation_pending=True,
+            derivation_pending_since=Least(
+                Coalesce("derivation_pending_since", Value(earliest)), Value(earliest)
+            ),
+            last_observed_at=Greatest(Coalesce("last_observed_at", Value(newest)), Value(newest)),
+        )
     return frozenset(
-        Probe.objects.filter(pk__in=newest).values_list("workflow_id", flat=True).distinct()
+        Probe.objects.filter(pk__in=span).values_list("workflow_id", flat=True).distinct()
     )
 
 
@@ -157,8 +163,9 @@ def queue_derivations(workflow_ids) -> None:
     for workflow_id in sorted(workflow_ids):
         try:
             derive_workflow_outages.delay(workflow_id)
-        except Exception:  # the broker is down: the pending flag makes the sweep do it
-            logger.warning("could not queue derivation of workflow %s; the sweep will", workflow_id)
+        except Exception:  # the broker is down: the pending flags make the sweep do it all
+            logger.warning("could not queue derivations %s; the sweep will", sorted(workflow_ids))
+            break
 
 
 @dataclass(frozen=True)
@@ -238,12 +245,18 @@ def _save_episode(
     return outage, changed
 
 
-def _replace_no_data_spans(workflow: Workflow, spans: tuple[derivation.Span, ...]) -> None:
-    stored = list(workflow.no_data_spans.values_list("started_at", "ended_at"))
+def _replace_no_data_spans(
+    workflow: Workflow, spans: tuple[derivation.Span, ...], *, since: datetime | None
+) -> None:
+    """Store the derived no-data spans; with `since`, only those from it on are replaced."""
+    replaced = workflow.no_data_spans.all()
+    if since is not None:
+        replaced = replaced.filter(started_at__gte=since)
+    stored = list(replaced.order_by("started_at").values_list("started_at", "ended_at"))
     wanted = [(span.start, span.end) for span in spans]
     if stored == wanted:
         return
-    workflow.no_data_spans.all().delete()
+    replaced.delete()
     NoDataSpan.objects.bulk_create(
         [NoDataSpan(workflow=workflow, started_at=start, ended_at=end) for start, end in wanted]
     )
@@ -260,39 +273,134 @@ def _current_state(
     return str(spans[-1].state) if spans else derivation.State.NO_DATA.value
 
 
-def workflow_derive_outages(*, workflow_id: int, now: datetime | None = None) -> DeriveSummary:
-    """Re-derive a workflow's probe outages from all its results (SPEC §3), idempotently.
+def _claim_pending(workflow_id: int) -> dict[int, datetime | None]:
+    """Clear the workflow's pending flags (in id order) and return what they said.
 
-    The pending flags are cleared before the results are read, so a result committed
-    during the derivation sets its flag again and is derived by the next run.
+    Cleared before the results are read, so a result committed during the derivation
+    flags its probe again and is derived by the next run.
     """
-    now = now or timezone.now()
-    Probe.objects.filter(workflow_id=workflow_id, derivation_pending=True).update(
-        derivation_pending=False
+    claimed = {}
+    with transaction.atomic():
+        pending = Probe.objects.filter(workflow_id=workflow_id, derivation_pending=True)
+        for probe_id, since in pending.order_by("pk").values_list("pk", "derivation_pending_since"):
+            Probe.objects.filter(pk=probe_id).update(
+                derivation_pending=False, derivation_pending_since=None
+            )
+            claimed[probe_id] = since
+    return claimed
+
+
+def _restore_pending(claimed: dict[int, datetime | None]) -> None:
+    for probe_id, since in sorted(claimed.items()):
+        Probe.objects.filter(pk=probe_id).update(
+            derivation_pending=True,
+            derivation_pending_since=Least(
+                Coalesce("derivation_pending_since", Value(since)), Value(since)
+            )
+            if since
+            else None,
+        )
+
+
+def _covering_start(workflow: Workflow, instant: datetime) -> datetime | None:
+    """The start of a stored outage or no-data span running across `instant`, if any."""
+    across = Q(started_at__lt=instant) & (Q(ended_at__gt=instant) | Q(ended_at=None))
+    starts = [
+        *Outage.objects.filter(across, workflow=workflow, source=OutageSource.PROBE).values_list(
+            "started_at", flat=True
+        ),
+        *workflow.no_data_spans.filter(across).values_list("started_at", flat=True),
+    ]
+    return min(starts, default=None)
+
+
+def derivation_window_start(
+    workflow: Workflow, probes: list[Probe], claimed: dict[int, datetime | None], now: datetime
+) -> datetime | None:
+    """Where re-derivation starts, or None for the workflow's whole history.
+
+    SPEC §3 re-derives "the affected span": from a lookback before the earliest new result,
+    moved back to the start of any stored outage or no-data span it would cut through, so
+    every episode is derived whole. Results before the window only feed the per-location
+    state machines (see `context`), and stored spans before it are left as they are.
+    """
+    if workflow.derived_at is None or (claimed and None in claimed.values()):
+        return None
+    anchor = min((since for since in claimed.values() if since), default=now)
+    start = min(anchor, now) - settings.DERIVATION_LOOKBACK
+    while (earlier := _covering_start(workflow, start)) is not None and earlier < start:
+        start = earlier
+    return start if start > monitoring_start(probes) else None
+
+
+def monitoring_start(probes: list[Probe]) -> datetime | None:
+    """When the workflow's monitoring began: its first probe or first result."""
+    firsts = [
+        ProbeResult.objects.filter(probe=probe)
+        .order_by("observed_at")
+        .values_list("observed_at", flat=True)
+        .first()
+        for probe in probes
+    ]
+    return min([*(f for f in firsts if f), *(p.created_at for p in probes)], default=None)
+
+
+def _context(probes: list[Probe]) -> timedelta:
+    """How far before the window results are read: enough for any run to reach its
+    threshold and for staleness (3 intervals) to be judged."""
+    return max(
+        (
+            timedelta(
+                seconds=p.interval_seconds * (max(p.failure_threshold, p.recovery_threshold) + 4)
+            )
+            for p in probes
+        ),
+        default=timedelta(0),
     )
+
+
+def workflow_derive_outages(*, workflow_id: int, now: datetime | None = None) -> DeriveSummary:
+    """Re-derive a workflow's probe outages from its results (SPEC §3), idempotently."""
+    now = now or timezone.now()
+    claimed = _claim_pending(workflow_id)
+    try:
+        return _derive(workflow_id, claimed, now)
+    except Exception:
+        _restore_pending(claimed)  # the sweep tries again
+        raise
+
+
+def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime) -> DeriveSummary:
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow_id)
         probes = list(workflow.probes.filter(enabled=True))
-        observations = observations_by_probe(probe.pk for probe in probes)
+        window = derivation_window_start(workflow, probes, claimed, now)
+        read_from = window - _context(probes) if window else None
+        observations = observations_by_probe((probe.pk for probe in probes), since=read_from)
         inputs = [(probe_spec(probe), observations[probe.pk]) for probe in probes]
-        earliest = [min(o.observed_at for o in obs) for obs in observations.values() if obs]
-        since = min([*earliest, *(probe.created_at for probe in probes)], default=now)
+        if window is None:
+            earliest = [min(o.observed_at for o in obs) for obs in observations.values() if obs]
+            since = min([*earliest, *(probe.created_at for probe in probes)], default=now)
+        else:
+            since = window
         result = derivation.derive_workflow(inputs, since=since, until=now)
         existing = list(
-            Outage.objects.filter(workflow=workflow, source=OutageSource.PROBE).order_by(
-                "started_at", "pk"
-            )
+            Outage.objects.filter(workflow=workflow, source=OutageSource.PROBE)
+            .filter(Q(ended_at__gt=since) | Q(ended_at=None))
+            .order_by("started_at", "pk")
         )
         pairs = _match_outages(existing, result.episodes)
         created = sum(1 for outage in pairs if outage is None)
         updated = 0
         for outage, episode in zip(pairs, result.episodes, strict=True):
+            if outage is not None and episode.started_at == since and outage.started_at < since:
+                episode = replace(episode, started_at=outage.started_at)
             _, changed = _save_episode(outage, workflow, episode, now)
             updated += int(changed and outage is not None)
         kept = {outage.pk for outage in pairs if outage is not None}
         stale = [outage.pk for outage in existing if outage.pk not in kept]
         Outage.objects.filter(pk__in=stale).delete()
-        _replace_no_data_spans(workflow, result.no_data)
+        _replace_no_data_spans(workflow, result.no_data, since=since if window else None)
         workflow.current_state = _current_state(inputs, since, now) if probes else "no_data"
         workflow.derived_at = now
         workflow.save(update_fields=["current_state", "derived_at"])

@@ -9,7 +9,7 @@ to the exception as a note, so a failing test shows what the server or worker sa
 Typical use from a pytest fixture (the test needs ``transactional_db`` so the rows it
 creates are committed and visible to the subprocesses)::
 
-    env = {"DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": broker}
+    env = {"DATABASE_URL": database_url(), "CELERY_BROKER_URL": broker_url}
     with serve_wsgi(env) as base_url, celery_worker(env):
         ...
 """
@@ -40,6 +40,14 @@ class WaitTimeout(AssertionError):
     """A condition did not become true in time (an AssertionError, so pytest shows it)."""
 
 
+class StopWaiting(Exception):
+    """Raised by a ``wait_until`` predicate when waiting longer cannot help."""
+
+
+class ProcessExited(StopWaiting, RuntimeError):
+    """A live process ended while it was expected to run."""
+
+
 def wait_until(
     predicate: Callable[[], T],
     timeout: float = 10.0,
@@ -49,9 +57,9 @@ def wait_until(
 ) -> T:
     """Call ``predicate`` until it returns something truthy, and return that.
 
-    Exceptions raised by the predicate count as "not yet"; on timeout the last one is
-    chained and named in the error, with ``message`` (a string or a callable giving one,
-    e.g. to show the current state).
+    Exceptions raised by the predicate count as "not yet" (except :class:`StopWaiting`,
+    which propagates at once); on timeout the last one is chained and named in the error,
+    with ``message`` (a string or a callable giving one, e.g. to show the current state).
     """
     deadline = time.monotonic() + timeout
     last_error: BaseException | None = None
@@ -60,6 +68,8 @@ def wait_until(
         attempts += 1
         try:
             value = predicate()
+        except StopWaiting:
+            raise
         except Exception as exc:  # noqa: BLE001 - retried, reported on timeout
             last_error, value = exc, None
         else:
@@ -71,7 +81,7 @@ def wait_until(
         time.sleep(interval)
     what = message() if callable(message) else message
     name = getattr(predicate, "__name__", repr(predicate))
-    detail = f"; last error: {last_error!r}" if last_error is not None else ""
+    detail = f"; last error: {repr(last_error)[:500]}" if last_error is not None else ""
     raise WaitTimeout(
         f"timed out after {timeout:.1f}s ({attempts} attempts) waiting for {name}"
         f"{': ' + what if what else ''}{detail}"
@@ -138,6 +148,8 @@ class LiveURL(str):
 class LiveProcess:
     """A subprocess in its own process group, logging to a file."""
 
+    hostname: str | None = None  # a Celery worker's node name
+
     def __init__(self, name: str, args: list[str], env: Mapping[str, str], log_dir: Path):
         self.name = name
         self.args = args
@@ -171,8 +183,8 @@ class LiveProcess:
 
     def check_alive(self) -> None:
         if not self.alive():
-            raise RuntimeError(
-                f"{self.name} exited with code {self.popen.returncode}:\n{self.log_tail()}"
+            raise ProcessExited(
+                f"{self.name} exited with code {self.popen.returncode} (its log is below)"
             )
 
     def stop(self, sig: int = signal.SIGTERM, grace: float = 10.0) -> None:
@@ -183,10 +195,9 @@ class LiveProcess:
                 try:
                     self.popen.wait(grace)
                 except subprocess.TimeoutExpired:
+                    # The leader is still unreaped, so the group is still ours to kill.
                     self._signal_group(signal.SIGKILL)
                     self.popen.wait(5)
-            # Children (gunicorn workers) may outlive a master killed hard.
-            self._signal_group(signal.SIGKILL)
         finally:
             self._log_file.close()
 
@@ -214,11 +225,20 @@ def _running(
             yield process
         except BaseException as exc:
             if hasattr(exc, "add_note"):
-                exc.add_note(f"--- last lines of the {name} log ({process.log_path}) ---")
+                exc.add_note(f"--- last lines of the {name} log ---")
                 exc.add_note(process.log_tail())
             raise
         finally:
             process.stop(stop_signal, grace)
+
+
+def _no_control_socket() -> list[str]:
+    """Newer gunicorn opens a control socket at one fixed path (~/.gunicorn/gunicorn.ctl),
+    which servers running side by side would fight over; none of them needs it."""
+    from gunicorn import config
+
+    names = {setting.name for setting in config.KNOWN_SETTINGS}
+    return ["--no-control-socket"] if "control_socket_disable" in names else []
 
 
 @contextlib.contextmanager
@@ -231,7 +251,7 @@ def serve_wsgi(
     startup_timeout: float = 30.0,
     ready_path: str = "/api/v1/",
     extra_args: tuple[str, ...] = (),
-) -> Iterator[str]:
+) -> Iterator[LiveURL]:
     """Serve ``continuity.wsgi:application`` with gunicorn; yields the base URL.
 
     Ready once ``ready_path`` gets any HTTP response (a 401/403 is an answer, too). The
@@ -252,11 +272,12 @@ def serve_wsgi(
         "--threads",
         str(threads),
         "--graceful-timeout",
-        "5",
+        "3",
         "--timeout",
         "120",
         "--error-logfile",
         "-",
+        *_no_control_socket(),
         *extra_args,
     ]
     base_url = LiveURL(f"http://127.0.0.1:{port}")
@@ -277,10 +298,13 @@ def serve_wsgi(
 
 def _ping(broker_url: str, hostname: str) -> bool:
     from celery import Celery
+    from kombu import Connection
 
-    app = Celery("live-ping", broker=broker_url, set_as_current=False)
+    # An explicit connection: Celery prefers $CELERY_BROKER_URL over a broker= argument.
+    app = Celery("live-ping", set_as_current=False)
     try:
-        replies = app.control.ping(destination=[hostname], timeout=0.5)
+        with Connection(broker_url, connect_timeout=2) as connection:
+            replies = app.control.ping(destination=[hostname], timeout=0.5, connection=connection)
         return any(hostname in reply for reply in replies)
     finally:
         app.close()
@@ -332,7 +356,7 @@ def celery_worker(
             return _ping(broker_url, hostname)
 
         wait_until(responds, startup_timeout, 0.2, message=f"worker {hostname} to answer ping")
-        process.hostname = hostname  # type: ignore[attr-defined]
+        process.hostname = hostname
         yield process
 
 

@@ -63,3 +63,22 @@ def stored_task_results(broker_url: str) -> list[dict]:
         return [json.loads(raw) for raw in client.mget(keys) if raw is not None] if keys else []
     finally:
         client.close()
+
+
+DERIVE_TASK = "incidents.derive_workflow_outages"
+
+
+def derivation_results(broker_url: str) -> list[dict]:
+    """Return values of the derivation tasks the worker ran (``{"workflow", ...}``).
+
+    A task that failed stops a ``wait_until`` at once, naming it.
+    """
+    from tests.live import StopWaiting
+
+    done = stored_task_results(broker_url)
+    failed = [r for r in done if r["status"] not in {"SUCCESS", "PENDING", "STARTED"}]
+    if failed:
+        raise StopWaiting(f"{len(failed)} task(s) failed on the worker: {failed[:3]}")
+    return [
+        r["result"] for r in done if isinstance(r["result"], dict) and "workflow" in r["result"]
+    ]

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.integration
 
 # Queueing must fail fast: a request may not hang on a broker that is down.
 MAX_POST_SECONDS = 5.0
+# A broker that never answers costs a bounded number of socket timeouts at most.
+MAX_POST_SECONDS_UNRESPONSIVE = 8.0
 
 
 def test_results_ingested_while_broker_down_are_derived_by_sweep(
@@ -43,7 +45,7 @@ def test_results_ingested_while_broker_down_are_derived_by_sweep(
         assert not Outage.objects.filter(workflow=workflow).exists()
         live.wait_until(
             lambda: (
-                f"could not queue derivation of workflow {workflow.pk}" in base_url.process.log()
+                f"could not queue derivations [{workflow.pk}]" in base_url.process.log()
             ),
             timeout=5,
             message=lambda: f"the queueing failure to be logged:\n{base_url.process.log()}",
@@ -64,15 +66,6 @@ def test_results_ingested_while_broker_down_are_derived_by_sweep(
     assert task_result(sweep_derivations.delay(), timeout=60) == 0
 
 
-@pytest.mark.xfail(
-    raises=httpx.ReadTimeout,
-    strict=True,
-    reason=(
-        "a broker that accepts connections but never answers hangs the request in "
-        "queue_derivations: the Redis transport has no socket timeouts "
-        "(CELERY_BROKER_TRANSPORT_OPTIONS lacks socket_connect_timeout/socket_timeout)"
-    ),
-)
 def test_ingest_does_not_hang_on_an_unresponsive_broker(live_env, monitored):
     customer, workflow, probe, key = monitored
     now = timezone.now()
@@ -82,7 +75,7 @@ def test_ingest_does_not_hang_on_an_unresponsive_broker(live_env, monitored):
         port = silent.getsockname()[1]
         silent_env = {**live_env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
         with live.serve_wsgi(silent_env) as base_url, client_for(base_url, key) as client:
-            client.timeout = httpx.Timeout(MAX_POST_SECONDS)
+            client.timeout = httpx.Timeout(MAX_POST_SECONDS_UNRESPONSIVE)
             try:
                 assert post_results(client, batch) == {"accepted": 3, "duplicates": 0}
             finally:

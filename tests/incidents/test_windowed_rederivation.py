@@ -1,0 +1,87 @@
+"""Late results re-derive only the affected span, and give what a full derivation gives."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from incidents import derivation
+from incidents.models import NoDataSpan, Outage, ProbeResult
+from incidents.selectors import observations_by_probe, probe_spec
+from incidents.services import probe_results_ingest, workflow_derive_outages
+from tests.factories import ProbeFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 10, 1, tzinfo=UTC)
+NOW = START + timedelta(days=3)
+LOCATIONS = ("eu-west", "us-east", "ap-south")
+
+
+def outcome(location: str, minute: int) -> str | None:
+    """eu-west fails alone for two days (below quorum); us-east joins it for 40 minutes on
+    day 2; ap-south goes silent for two hours on day 1; a 10-minute blip on day 0."""
+    if location == "ap-south" and 1500 <= minute < 1620:
+        return None
+    if location == "eu-west" and 600 <= minute < 3600:
+        return "down"
+    if location == "us-east" and 3300 <= minute < 3340:
+        return "down"
+    if 100 <= minute < 110 and location != "ap-south":
+        return "down"
+    return "up"
+
+
+def items(probe, minutes, skip=lambda loc, m: False):
+    rows = []
+    for minute in minutes:
+        for location in LOCATIONS:
+            value = outcome(location, minute)
+            if value is None or skip(location, minute):
+                continue
+            rows.append(
+                {
+                    "probe": probe.pk,
+                    "location": location,
+                    "observed_at": (START + timedelta(minutes=minute)).isoformat(),
+                    "outcome": value,
+                    "id": f"{location}-{minute}",
+                }
+            )
+    return rows
+
+
+def ingest(probe, rows):
+    for index in range(0, len(rows), 5000):
+        probe_results_ingest(items=rows[index : index + 5000], customer_id=None, now=NOW)
+
+
+def full_derivation(probe):
+    observations = observations_by_probe([probe.pk])[probe.pk]
+    since = min(o.observed_at for o in observations)
+    return derivation.derive_workflow([(probe_spec(probe), observations)], since=since, until=NOW)
+
+
+def test_late_results_rederive_the_affected_span_like_a_full_derivation():
+    probe = ProbeFactory(locations=list(LOCATIONS), quorum=2)
+    late = lambda location, minute: location == "us-east" and 3290 <= minute < 3350  # noqa: E731
+    ingest(probe, items(probe, range(0, 4320), skip=late))
+    workflow_derive_outages(workflow_id=probe.workflow_id, now=NOW)  # first: whole history
+    before = list(Outage.objects.values_list("pk", "started_at"))
+    assert len(before) == 1  # the day-0 blip; eu-west alone is below quorum
+
+    ingest(probe, items(probe, range(3290, 3350), skip=lambda loc, m: not late(loc, m)))
+    workflow_derive_outages(workflow_id=probe.workflow_id, now=NOW)  # windowed
+
+    expected = full_derivation(probe)
+    stored = list(
+        Outage.objects.order_by("started_at").values_list("started_at", "ended_at", "severity")
+    )
+    assert stored == [(e.started_at, e.ended_at, str(e.severity)) for e in expected.episodes]
+    assert len(stored) == 2
+    assert stored[1][0] == START + timedelta(minutes=3300)
+    assert Outage.objects.filter(pk=before[0][0]).exists()  # untouched outside the window
+    gaps = list(NoDataSpan.objects.order_by("started_at").values_list("started_at", "ended_at"))
+    assert gaps == [(span.start, span.end) for span in expected.no_data]
+    assert ProbeResult.objects.count() == sum(
+        1 for m in range(4320) for loc in LOCATIONS if outcome(loc, m) is not None
+    )
