@@ -58,28 +58,35 @@ class WorkflowInputs:
     activations: dict[int, list[FallbackActivation]] = field(default_factory=dict)
 
     def impact_inputs(self) -> list[impact.OutageImpactInput]:
-        workflow = self.workflow
         return [
-            impact.OutageImpactInput(
-                outage_id=outage.pk,
-                workflow_id=workflow.pk,
-                customer_id=workflow.customer_id,
-                upstream_dependency=workflow.upstream_dependency,
-                started_at=outage.started_at,
-                ended_at=outage.ended_at,
-                severity=outage.severity,
-                excluded=outage.excluded_from_sla,
-                cost_per_minute=workflow.cost_per_minute,
-                currency=workflow.currency,
-                users_affected=workflow.users_affected,
-                degraded_weight=self.policy.degraded_weight,
-                activations=tuple(
-                    impact.ActivationSpan(a.activated_at, a.deactivated_at, a.effectiveness_pct)
-                    for a in self.activations.get(outage.pk, [])
-                ),
-            )
+            impact_input(outage, self.activations.get(outage.pk, []), self.policy.degraded_weight)
             for outage in self.outage_rows
         ]
+
+
+def impact_input(
+    outage: Outage, activations: list[FallbackActivation], degraded_weight: Decimal
+) -> impact.OutageImpactInput:
+    """The pure impact input of an outage (its workflow loaded) and its activations."""
+    workflow = outage.workflow
+    return impact.OutageImpactInput(
+        outage_id=outage.pk,
+        workflow_id=workflow.pk,
+        customer_id=workflow.customer_id,
+        upstream_dependency=workflow.upstream_dependency,
+        started_at=outage.started_at,
+        ended_at=outage.ended_at,
+        severity=outage.severity,
+        excluded=outage.excluded_from_sla,
+        cost_per_minute=workflow.cost_per_minute,
+        currency=workflow.currency,
+        users_affected=workflow.users_affected,
+        degraded_weight=degraded_weight,
+        activations=tuple(
+            impact.ActivationSpan(a.activated_at, a.deactivated_at, a.effectiveness_pct)
+            for a in activations
+        ),
+    )
 
 
 def _tiers() -> Prefetch:
@@ -125,6 +132,7 @@ def sla_inputs(
     ).order_by("started_at", "pk")
     for outage in outages:
         inputs = by_id[outage.workflow_id]
+        outage.workflow = inputs.workflow  # already loaded: no query per outage
         inputs.outage_rows.append(outage)
         inputs.outages.append(
             sla.OutageSpan(

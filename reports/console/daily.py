@@ -158,3 +158,20 @@ def strip(days: Sequence[DayFigures], *, slots: int = DAYS, width: int = 900, he
     )
     first = shown[0].day.strftime("%d %b") if shown else ""
     return Strip(width, height, bars, first_label=first, last_label="today")
+
+
+def history(
+    inputs, span: Period, monitored_since: datetime | None, now: datetime
+) -> tuple[list[DayFigures], sla.SLAFigures]:
+    """A workflow's bars over ``span`` and its figures for the whole span.
+
+    ``inputs`` is a ``reports.selectors.WorkflowInputs`` (policy, outages, maintenance, no-data).
+    """
+    parts = {
+        "policy": inputs.policy,
+        "outages": inputs.outages,
+        "maintenance": inputs.maintenance,
+        "no_data": inputs.no_data,
+    }
+    days = daily_figures(period=span, monitored_since=monitored_since, now=now, **parts)
+    return days, sla.compute_sla(period=span, now=now, **parts)

@@ -12,7 +12,7 @@ from incidents.mitigation import Mitigation, mitigation
 from incidents.models import Outage, OutageEvidence, OutageUpdate, Probe, ProbeResult
 from reports import impact
 from reports.console import chronology, fmt, timeline
-from reports.selectors import DEFAULT_POLICY
+from reports.selectors import DEFAULT_POLICY, impact_input
 
 # Results drawn on the strip at most; a longer outage shows its evidence and the first ones.
 MAX_RESULTS = 3000
@@ -153,24 +153,7 @@ def _impact(outage: Outage, activations: list[FallbackActivation], now: datetime
     workflow = outage.workflow
     policy = workflow.effective_policy
     weight = policy.degraded_weight if policy else DEFAULT_POLICY.degraded_weight
-    item = impact.OutageImpactInput(
-        outage_id=outage.pk,
-        workflow_id=workflow.pk,
-        customer_id=workflow.customer_id,
-        upstream_dependency=workflow.upstream_dependency,
-        started_at=outage.started_at,
-        ended_at=outage.ended_at,
-        severity=outage.severity,
-        excluded=outage.excluded_from_sla,
-        cost_per_minute=workflow.cost_per_minute,
-        currency=workflow.currency,
-        users_affected=workflow.users_affected,
-        degraded_weight=weight,
-        activations=tuple(
-            impact.ActivationSpan(a.activated_at, a.deactivated_at, a.effectiveness_pct)
-            for a in activations
-        ),
-    )
+    item = impact_input(outage, activations, weight)
     return impact.outage_impact(
         item, window_start=outage.started_at, window_end=outage.ended_at or now, now=now
     )

@@ -11,7 +11,6 @@ from django.http import Http404
 
 from continuity.models import Customer
 from incidents.models import OutageUpdate
-from reports import sla
 from reports.console import daily, fmt
 from reports.console.overview import effective_state
 from reports.console.probes import monitoring_starts
@@ -115,23 +114,7 @@ def status_page_get(*, slug: str, now: datetime) -> StatusPage:
     public_workflows, incidents = [], []
     for inputs in all_inputs:
         wf = inputs.workflow
-        days = daily.daily_figures(
-            period=span,
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            monitored_since=starts.get(wf.pk),
-            now=now,
-        )
-        whole = sla.compute_sla(
-            period=span,
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            now=now,
-        )
+        days, whole = daily.history(inputs, span, starts.get(wf.pk), now)
         state = effective_state(
             wf.current_state, [o.severity for o in inputs.outage_rows if o.ended_at is None]
         )

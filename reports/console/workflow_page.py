@@ -76,23 +76,7 @@ def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
     span = daily.window(now, tz)
     (inputs,) = sla_inputs([workflow], span.start, now, now)
     starts = monitoring_starts(workflow_ids=[workflow.pk])
-    days = daily.daily_figures(
-        period=span,
-        policy=inputs.policy,
-        outages=inputs.outages,
-        maintenance=inputs.maintenance,
-        no_data=inputs.no_data,
-        monitored_since=starts.get(workflow.pk),
-        now=now,
-    )
-    whole = sla.compute_sla(
-        period=span,
-        policy=inputs.policy,
-        outages=inputs.outages,
-        maintenance=inputs.maintenance,
-        no_data=inputs.no_data,
-        now=now,
-    )
+    days, whole = daily.history(inputs, span, starts.get(workflow.pk), now)
     month = month_containing(now, tz)
     mtd = sla.compute_sla(
         period=month,
