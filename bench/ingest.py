@@ -27,17 +27,17 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
 
 WORKFLOWS = 10
 LOCATIONS = ("eu-west", "us-east", "ap-south")
@@ -81,39 +81,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- database ---------------------------------------------------------------------------------
-
-
-def bench_database_url() -> tuple[str, str]:
-    """(bench DATABASE_URL, URL of the maintenance db): never the database you work in."""
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/continuity_bench")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        sys.exit(f"bench/ingest.py needs a PostgreSQL DATABASE_URL, got {url!r}")
-    name = parts.path.lstrip("/") or "continuity"
-    if not name.endswith("_bench"):
-        print(f"note: using database {name}_bench, not {name} (the bench drops its database)")
-        name = f"{name}_bench"
-    bench = urlunsplit(parts._replace(scheme="postgresql", path=f"/{name}"))
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    return bench, admin
-
-
-def recreate_database(bench_url: str, admin_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(bench_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": bench_url},
-        check=True,
-    )
 
 
 def setup_django(bench_url: str) -> None:
@@ -392,7 +359,7 @@ def sweep() -> tuple[float, int]:
 
 def main() -> None:
     args = parse_args()
-    bench_url, admin_url = bench_database_url()
+    bench_url, admin_url = bench_database_url("_bench")
     wall = time.perf_counter()
     recreate_database(bench_url, admin_url)
     setup_django(bench_url)
