@@ -155,8 +155,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Re-derivation looks this far back before the earliest new result (SPEC §3 "affected span").
-DERIVATION_LOOKBACK = timedelta(hours=env_int("DERIVATION_LOOKBACK_HOURS", 24))
+# Re-derivation starts this far before the earliest new result (SPEC §3 "affected span"),
+# further back when a stored outage or no-data span runs across that point.
+DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 60))
 
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120)

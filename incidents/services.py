@@ -327,7 +327,7 @@ def derivation_window_start(
     if workflow.derived_at is None or (claimed and None in claimed.values()):
         return None
     anchor = min((since for since in claimed.values() if since), default=now)
-    start = min(anchor, now) - settings.DERIVATION_LOOKBACK
+    start = min(anchor, now) - max(settings.DERIVATION_LOOKBACK, _context(probes))
     while (earlier := _covering_start(workflow, start)) is not None and earlier < start:
         start = earlier
     return start if start > monitoring_start(probes) else None

@@ -61,15 +61,28 @@ def full_derivation(probe):
     return derivation.derive_workflow([(probe_spec(probe), observations)], since=since, until=NOW)
 
 
-def test_late_results_rederive_the_affected_span_like_a_full_derivation():
+@pytest.mark.parametrize(
+    "late_locations, late_minutes, outages_before",
+    [
+        (("us-east",), range(3290, 3350), 1),  # the day-2 outage arrives late
+        (("eu-west", "us-east"), range(95, 115), 1),  # the day-0 blip is re-told
+        (("eu-west",), range(590, 640), 2),  # eu-west's long failure starts late
+        (("ap-south",), range(1400, 1500), 2),  # before ap-south's silence
+    ],
+)
+def test_late_results_rederive_the_affected_span_like_a_full_derivation(
+    late_locations, late_minutes, outages_before
+):
     probe = ProbeFactory(locations=list(LOCATIONS), quorum=2)
-    late = lambda location, minute: location == "us-east" and 3290 <= minute < 3350  # noqa: E731
+
+    def late(location, minute):
+        return location in late_locations and minute in late_minutes
+
     ingest(probe, items(probe, range(0, 4320), skip=late))
     workflow_derive_outages(workflow_id=probe.workflow_id, now=NOW)  # first: whole history
-    before = list(Outage.objects.values_list("pk", "started_at"))
-    assert len(before) == 1  # the day-0 blip; eu-west alone is below quorum
+    assert Outage.objects.count() == outages_before
 
-    ingest(probe, items(probe, range(3290, 3350), skip=lambda loc, m: not late(loc, m)))
+    ingest(probe, items(probe, late_minutes, skip=lambda loc, m: not late(loc, m)))
     workflow_derive_outages(workflow_id=probe.workflow_id, now=NOW)  # windowed
 
     expected = full_derivation(probe)
@@ -79,7 +92,6 @@ def test_late_results_rederive_the_affected_span_like_a_full_derivation():
     assert stored == [(e.started_at, e.ended_at, str(e.severity)) for e in expected.episodes]
     assert len(stored) == 2
     assert stored[1][0] == START + timedelta(minutes=3300)
-    assert Outage.objects.filter(pk=before[0][0]).exists()  # untouched outside the window
     gaps = list(NoDataSpan.objects.order_by("started_at").values_list("started_at", "ended_at"))
     assert gaps == [(span.start, span.end) for span in expected.no_data]
     assert ProbeResult.objects.count() == sum(
