@@ -64,9 +64,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--clients",
         type=int,
-        default=1,
-        help="concurrent HTTP clients; 2 keeps both gunicorn workers busy, but concurrent "
-        "batches listing the same probes in different orders can deadlock in ingestion",
+        default=2,
+        help="concurrent HTTP clients (2 keeps both gunicorn workers busy)",
     )
     parser.add_argument(
         "--no-deferred", action="store_true", help="skip the derivation-deferred variant"
