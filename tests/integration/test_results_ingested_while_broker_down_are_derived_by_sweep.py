@@ -44,9 +44,7 @@ def test_results_ingested_while_broker_down_are_derived_by_sweep(
         assert Probe.objects.get(pk=probe.pk).derivation_pending is True
         assert not Outage.objects.filter(workflow=workflow).exists()
         live.wait_until(
-            lambda: (
-                f"could not queue derivations [{workflow.pk}]" in base_url.process.log()
-            ),
+            lambda: f"could not queue derivations [{workflow.pk}]" in base_url.process.log(),
             timeout=5,
             message=lambda: f"the queueing failure to be logged:\n{base_url.process.log()}",
         )
