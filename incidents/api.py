@@ -327,9 +327,8 @@ class OutageEvidenceSerializer(serializers.ModelSerializer):
 
 class OutageSerializer(serializers.ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
-    customer = serializers.SlugRelatedField(
-        source="workflow.customer", slug_field="slug", read_only=True
-    )
+    customer = serializers.IntegerField(source="workflow.customer_id", read_only=True)
+    customer_slug = serializers.CharField(source="workflow.customer.slug", read_only=True)
     severity = serializers.ChoiceField(choices=Severity.choices)
     duration_seconds = serializers.SerializerMethodField()
     probes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -340,6 +339,7 @@ class OutageSerializer(serializers.ModelSerializer):
             "id",
             "workflow",
             "customer",
+            "customer_slug",
             "started_at",
             "ended_at",
             "duration_seconds",

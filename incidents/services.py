@@ -190,9 +190,11 @@ def _match_outages(
             (
                 outage
                 for outage in unmatched
-                if outage.started_at < episode_end
-                and (outage.ended_at or far_future) > episode.started_at
-                or outage.started_at == episode.started_at
+                if outage.started_at == episode.started_at
+                or (
+                    outage.started_at < episode_end
+                    and (outage.ended_at or far_future) > episode.started_at
+                )
             ),
             None,
         )

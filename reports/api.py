@@ -156,7 +156,7 @@ class DependenciesView(APIView):
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    customer = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    customer_slug = serializers.CharField(source="customer.slug", read_only=True)
     superseded = serializers.BooleanField(read_only=True)
     pdf_url = serializers.SerializerMethodField()
 
@@ -165,6 +165,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "customer",
+            "customer_slug",
             "period",
             "revision",
             "is_current",
