@@ -59,8 +59,9 @@ class Command(BaseCommand):
         self.write_reports()
         self.create_admin()
         self.stdout.write(
-            "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/admin/ "
-            f"(login {DEMO_USER} / {DEMO_PASSWORD}).\n"
+            "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/console/ "
+            f"(login {DEMO_USER} / {DEMO_PASSWORD}); the Django admin is at /admin/, the API "
+            "docs at /api/docs/, a customer's status page at /status/northwind/.\n"
             f"Database: {settings.DATABASES['default']['NAME']}"
         )
 
