@@ -361,10 +361,18 @@ def _context(probes: list[Probe]) -> timedelta:
     )
 
 
-def workflow_derive_outages(*, workflow_id: int, now: datetime | None = None) -> DeriveSummary:
-    """Re-derive a workflow's probe outages from its results (SPEC §3), idempotently."""
+def workflow_derive_outages(
+    *, workflow_id: int, now: datetime | None = None, only_pending: bool = False
+) -> DeriveSummary | None:
+    """Re-derive a workflow's probe outages from its results (SPEC §3), idempotently.
+
+    With `only_pending`, a workflow whose results an earlier run already derived is left
+    alone (returns None): many batches queue many tasks, and the first one derives them all.
+    """
     now = now or timezone.now()
     claimed = _claim_pending(workflow_id)
+    if only_pending and not claimed:
+        return None
     try:
         return _derive(workflow_id, claimed, now)
     except Exception:

@@ -17,7 +17,9 @@ from incidents import fallbacks, notifications, services
     max_retries=5,
 )
 def derive_workflow_outages(workflow_id: int) -> dict:
-    summary = services.workflow_derive_outages(workflow_id=workflow_id)
+    summary = services.workflow_derive_outages(workflow_id=workflow_id, only_pending=True)
+    if summary is None:
+        return {"workflow": workflow_id, "skipped": "already derived"}
     return {"workflow": summary.workflow_id, "created": summary.created, "state": summary.state}
 
 
