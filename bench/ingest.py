@@ -10,10 +10,13 @@ and an ingest key, then runs, on the same generated results:
 
 1. API, derivation inline: gunicorn (2 workers) with no broker, so Celery is eager and
    each batch's derivations run in the request, after its commit ("derivation included").
-2. API, derivation deferred: the same server told not to run tasks eagerly and given a
+2. API with a real Celery worker (Redis, ``--worker-broker``): timed until every result is
+   posted *and* derived (no probe left pending) — the production shape of "derivation
+   included"; queued derivations of a workflow already derived are no-ops.
+3. API, derivation deferred: the same server told not to run tasks eagerly and given a
    broker that refuses connections; queueing fails fast, the probes stay flagged, and the
    sweep (run here, in-process, timed) derives everything afterwards.
-3. COPY: ``COPY incidents_proberesult (...) FROM STDIN`` through psycopg 3, then a full
+4. COPY: ``COPY incidents_proberesult (...) FROM STDIN`` through psycopg 3, then a full
    derivation of every workflow (timed apart).
 
 Results are one per probe and location per minute, so N results span the last N/30
@@ -69,6 +72,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-deferred", action="store_true", help="skip the derivation-deferred variant"
+    )
+    parser.add_argument(
+        "--worker-broker",
+        default="redis://127.0.0.1:6379/11",
+        help="Redis for the variant with a real Celery worker ('' skips it)",
     )
     parser.add_argument("--seed", type=int, default=20261001)
     args = parser.parse_args()
@@ -141,7 +149,8 @@ def reset_results(bench_url: str) -> None:
             "RESTART IDENTITY CASCADE"
         )
         conn.execute(
-            "UPDATE incidents_probe SET derivation_pending = false, last_observed_at = NULL"
+            "UPDATE incidents_probe SET derivation_pending = false, "
+            "derivation_pending_since = NULL, last_observed_at = NULL"
         )
         conn.execute("UPDATE continuity_workflow SET derived_at = NULL, current_state = 'no_data'")
 
@@ -399,7 +408,33 @@ def main() -> None:
     table.append(("  then until no probe is pending", None, lag, f"{outages_api} outages"))
     table.append(("  re-derive all workflows (full)", None, rederive, f"{WORKFLOWS} workflows"))
 
-    # 2. API with derivation deferred to the sweep (queueing fails fast on a dead broker).
+    # 2. API with derivation on a real Celery worker (Redis): done when nothing is pending.
+    if args.worker_broker:
+        from tests.live import celery_worker, flush_redis
+
+        reset_results(bench_url)
+        flush_redis(args.worker_broker)
+        worker_env = {
+            **server_env,
+            "CELERY_BROKER_URL": args.worker_broker,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+        }
+        os.environ["CELERY_BROKER_URL"] = args.worker_broker  # what the readiness ping uses
+        with celery_worker(worker_env, loglevel="WARNING"):
+            on_worker = api_run(worker_env, seeded.key, bodies, args.clients)
+            drained = seconds_until_derived(bench_url)
+        os.environ["CELERY_BROKER_URL"] = ""
+        assert counts(bench_url)[1] == outages_api, "the worker derived other outages"
+        table.append(
+            (
+                "API + worker, until all derived",
+                len(rows),
+                on_worker.seconds + drained,
+                f"posting {on_worker.seconds:.2f} s, then {drained:.2f} s to drain",
+            )
+        )
+
+    # 3. API with derivation deferred to the sweep (queueing fails fast on a dead broker).
     if not args.no_deferred:
         reset_results(bench_url)
         deferred_env = {
@@ -418,7 +453,7 @@ def main() -> None:
             ("  then one sweep", None, sweep_seconds, f"{swept} workflows, {outages_swept} outages")
         )
 
-    # 3. COPY, then derive.
+    # 4. COPY, then derive.
     reset_results(bench_url)
     copy_seconds = copy_rows(bench_url, rows)
     assert counts(bench_url)[0] == len(rows)

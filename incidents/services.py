@@ -13,7 +13,7 @@ from django.utils import timezone
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
 from incidents import derivation
-from incidents.ingestion import ProbeInfo, ValidResult, validate_batch
+from incidents.ingestion import ProbeInfo, validate_batch
 from incidents.models import (
     EvidenceRole,
     NoDataSpan,
@@ -26,6 +26,7 @@ from incidents.models import (
     ProbeResult,
 )
 from incidents.notifications import notification_enqueue
+from incidents.result_store import store_results
 from incidents.selectors import observations_by_probe, probe_spec
 
 logger = logging.getLogger(__name__)
@@ -64,29 +65,6 @@ def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
     }
 
 
-def _drop_duplicates(results: list[ValidResult]) -> list[ValidResult]:
-    """Results whose (probe, client id) is already stored or repeated in the batch go."""
-    keyed = [r for r in results if r.client_id is not None]
-    existing = (
-        set(
-            ProbeResult.objects.filter(
-                probe_id__in={r.probe_id for r in keyed}, client_id__in={r.client_id for r in keyed}
-            ).values_list("probe_id", "client_id")
-        )
-        if keyed
-        else set()
-    )
-    fresh = []
-    for result in results:
-        if result.client_id is not None:
-            key = (result.probe_id, result.client_id)
-            if key in existing:
-                continue
-            existing.add(key)
-        fresh.append(result)
-    return fresh
-
-
 def probe_results_ingest(
     *, items: object, customer_id: int | None, now: datetime | None = None
 ) -> IngestSummary:
@@ -110,39 +88,22 @@ def probe_results_ingest(
         raise BatchRejected(
             f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
         )
-    fresh = _drop_duplicates(valid)
     with transaction.atomic():
-        ProbeResult.objects.bulk_create(
-            [
-                ProbeResult(
-                    probe_id=r.probe_id,
-                    location=r.location,
-                    observed_at=r.observed_at,
-                    outcome=r.outcome,
-                    latency_ms=r.latency_ms,
-                    status_code=r.status_code,
-                    error=r.error,
-                    client_id=r.client_id,
-                )
-                for r in fresh
-            ],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        workflow_ids = _mark_probes_pending(fresh)
+        inserted = store_results(valid)
+        workflow_ids = _mark_probes_pending(inserted)
         transaction.on_commit(lambda: queue_derivations(workflow_ids))
     return IngestSummary(
-        accepted=len(fresh), duplicates=len(valid) - len(fresh), workflow_ids=workflow_ids
+        accepted=len(inserted), duplicates=len(valid) - len(inserted), workflow_ids=workflow_ids
     )
 
 
-def _mark_probes_pending(results: list[ValidResult]) -> frozenset[int]:
+def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]:
     """Flag the touched probes for derivation: one UPDATE each, in id order, so concurrent
     batches lock their probe rows in the same order and never deadlock."""
     span: dict[int, tuple[datetime, datetime]] = {}
-    for result in results:
-        first, last = span.get(result.probe_id, (result.observed_at, result.observed_at))
-        span[result.probe_id] = (min(first, result.observed_at), max(last, result.observed_at))
+    for probe_id, observed_at in inserted:
+        first, last = span.get(probe_id, (observed_at, observed_at))
+        span[probe_id] = (min(first, observed_at), max(last, observed_at))
     for probe_id, (earliest, newest) in sorted(span.items()):
         Probe.objects.filter(pk=probe_id).update(
             derivation_pending=True,
