@@ -122,6 +122,7 @@ class Episode:
 class Derivation:
     episodes: tuple[Episode, ...]
     no_data: tuple[Span, ...]
+    state: State = State.NO_DATA  # the workflow's state at ``until``
 
 
 def is_impaired(spec: ProbeSpec, observation: Observation) -> bool:
@@ -537,4 +538,5 @@ def derive_workflow(
             _episode(run, following, views, until) for run, following in _non_up_runs(workflow)
         ),
         no_data=tuple(span for span in workflow if span.state is State.NO_DATA),
+        state=workflow[-1].state if workflow else State.NO_DATA,
     )

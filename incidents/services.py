@@ -225,17 +225,6 @@ def _replace_no_data_spans(
     )
 
 
-def _current_state(
-    probes: list[tuple[derivation.ProbeSpec, list]], since: datetime, until: datetime
-) -> str:
-    timelines = [
-        derivation.probe_timeline(spec, observations, since=since, until=until)
-        for spec, observations in probes
-    ]
-    spans = derivation.workflow_timeline(timelines, since=since, until=until)
-    return str(spans[-1].state) if spans else derivation.State.NO_DATA.value
-
-
 def _claim_pending(workflow_id: int) -> dict[int, datetime | None]:
     """Clear the workflow's pending flags (in id order) and return what they said.
 
@@ -372,7 +361,7 @@ def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime
         stale = [outage.pk for outage in existing if outage.pk not in kept]
         Outage.objects.filter(pk__in=stale).delete()
         _replace_no_data_spans(workflow, result.no_data, since=since if window else None)
-        workflow.current_state = _current_state(inputs, since, now) if probes else "no_data"
+        workflow.current_state = str(result.state)
         workflow.derived_at = now
         workflow.save(update_fields=["current_state", "derived_at"])
     return DeriveSummary(
