@@ -150,7 +150,7 @@ def reset_results(bench_url: str) -> None:
         )
         conn.execute(
             "UPDATE incidents_probe SET derivation_pending = false, "
-            "derivation_pending_since = NULL, last_observed_at = NULL"
+            "derivation_pending_since = NULL, first_observed_at = NULL, last_observed_at = NULL"
         )
         conn.execute("UPDATE continuity_workflow SET derived_at = NULL, current_state = 'no_data'")
 

@@ -65,6 +65,7 @@ class Probe(models.Model):
     derivation_pending = models.BooleanField(default=False)
     # The earliest observed_at among those results: how far back derivation must look.
     derivation_pending_since = models.DateTimeField(null=True, blank=True)
+    first_observed_at = models.DateTimeField(null=True, blank=True)
     last_observed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

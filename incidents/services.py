@@ -110,6 +110,9 @@ def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]
             derivation_pending_since=Least(
                 Coalesce("derivation_pending_since", Value(earliest)), Value(earliest)
             ),
+            first_observed_at=Least(
+                Coalesce("first_observed_at", Value(earliest)), Value(earliest)
+            ),
             last_observed_at=Greatest(Coalesce("last_observed_at", Value(newest)), Value(newest)),
         )
     return frozenset(
@@ -288,7 +291,8 @@ def derivation_window_start(
 def monitoring_start(probes: list[Probe]) -> datetime | None:
     """When the workflow's monitoring began: its first probe or first result."""
     firsts = [
-        ProbeResult.objects.filter(probe=probe)
+        probe.first_observed_at
+        or ProbeResult.objects.filter(probe=probe)
         .order_by("observed_at")
         .values_list("observed_at", flat=True)
         .first()
