@@ -98,13 +98,25 @@ def probe_results_ingest(
 
 
 def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]:
-    """Flag the touched probes for derivation: one UPDATE each, in id order, so concurrent
-    batches lock their probe rows in the same order and never deadlock."""
+    """Flag the touched probes for derivation and return the workflows to queue.
+
+    One row lock and UPDATE per probe, in id order, so concurrent batches never deadlock
+    (`FOR NO KEY UPDATE`, the UPDATE's own lock, which does not block foreign-key checks).
+    A workflow whose probe was already flagged has a derivation queued that has not claimed
+    the flags yet: it will derive these results too, so it is not queued again.
+    """
     span: dict[int, tuple[datetime, datetime]] = {}
     for probe_id, observed_at in inserted:
         first, last = span.get(probe_id, (observed_at, observed_at))
         span[probe_id] = (min(first, observed_at), max(last, observed_at))
+    to_queue = set()
     for probe_id, (earliest, newest) in sorted(span.items()):
+        workflow_id, was_pending = (
+            Probe.objects.select_for_update(no_key=True)
+            .filter(pk=probe_id)
+            .values_list("workflow_id", "derivation_pending")
+            .get()
+        )
         Probe.objects.filter(pk=probe_id).update(
             derivation_pending=True,
             derivation_pending_since=Least(
@@ -115,9 +127,9 @@ def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]
             ),
             last_observed_at=Greatest(Coalesce("last_observed_at", Value(newest)), Value(newest)),
         )
-    return frozenset(
-        Probe.objects.filter(pk__in=span).values_list("workflow_id", flat=True).distinct()
-    )
+        if not was_pending:
+            to_queue.add(workflow_id)
+    return frozenset(to_queue)
 
 
 def queue_derivations(workflow_ids) -> None:
