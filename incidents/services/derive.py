@@ -1,19 +1,16 @@
-"""Write paths: ingestion, outage derivation persistence, manual outages and updates."""
+"""Turning derived episodes into Outage and NoDataSpan rows, over the affected span."""
 
-import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from continuity.exceptions import DomainError
 from continuity.models import Workflow
 from incidents import derivation
-from incidents.ingestion import ProbeInfo, validate_batch
 from incidents.models import (
     EvidenceRole,
     NoDataSpan,
@@ -21,127 +18,14 @@ from incidents.models import (
     Outage,
     OutageEvidence,
     OutageSource,
-    OutageUpdate,
     Probe,
     ProbeResult,
 )
 from incidents.notifications import notification_enqueue
-from incidents.result_store import store_results
 from incidents.selectors import observations_by_probe, probe_spec
-
-logger = logging.getLogger(__name__)
 
 # Outages first derived long after they ended (backfills) do not mail "opened".
 NOTIFY_RECENT = timedelta(hours=1)
-
-
-class BatchRejected(DomainError):
-    """A probe-result batch with invalid items; nothing of it was stored."""
-
-    def __init__(self, message: str, errors: list[dict]):
-        super().__init__(message)
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class IngestSummary:
-    accepted: int
-    duplicates: int
-    workflow_ids: frozenset[int]
-
-
-def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
-    probe_ids = {
-        item.get("probe")
-        for item in items
-        if isinstance(item, dict) and isinstance(item.get("probe"), int)
-    }
-    probes = Probe.objects.filter(pk__in=probe_ids)
-    if customer_id is not None:
-        probes = probes.filter(workflow__customer_id=customer_id)
-    return {
-        pk: ProbeInfo(probe_id=pk, locations=frozenset(locations))
-        for pk, locations in probes.values_list("pk", "locations")
-    }
-
-
-def probe_results_ingest(
-    *, items: object, customer_id: int | None, now: datetime | None = None
-) -> IngestSummary:
-    """Store a batch of results all-or-nothing and queue derivation of what they touch."""
-    now = now or timezone.now()
-    if not isinstance(items, list) or not items:
-        raise DomainError("'results' must be a non-empty list of probe results.", field="results")
-    if len(items) > settings.PROBE_RESULT_MAX_BATCH:
-        raise DomainError(
-            f"A batch holds at most {settings.PROBE_RESULT_MAX_BATCH} results; got {len(items)}.",
-            field="results",
-        )
-    probes = _known_probes(items, customer_id)
-    valid, errors = validate_batch(
-        items,
-        probes,
-        now=now,
-        max_skew=timedelta(seconds=settings.PROBE_RESULT_MAX_SKEW_SECONDS),
-    )
-    if errors:
-        raise BatchRejected(
-            f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
-        )
-    with transaction.atomic():
-        inserted = store_results(valid)
-        workflow_ids = _mark_probes_pending(inserted)
-        transaction.on_commit(lambda: queue_derivations(workflow_ids))
-    return IngestSummary(
-        accepted=len(inserted), duplicates=len(valid) - len(inserted), workflow_ids=workflow_ids
-    )
-
-
-def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]:
-    """Flag the touched probes for derivation and return the workflows to queue.
-
-    One row lock and UPDATE per probe, in id order, so concurrent batches never deadlock
-    (`FOR NO KEY UPDATE`, the UPDATE's own lock, which does not block foreign-key checks).
-    A workflow whose probe was already flagged has a derivation queued that has not claimed
-    the flags yet: it will derive these results too, so it is not queued again.
-    """
-    span: dict[int, tuple[datetime, datetime]] = {}
-    for probe_id, observed_at in inserted:
-        first, last = span.get(probe_id, (observed_at, observed_at))
-        span[probe_id] = (min(first, observed_at), max(last, observed_at))
-    to_queue = set()
-    for probe_id, (earliest, newest) in sorted(span.items()):
-        workflow_id, was_pending = (
-            Probe.objects.select_for_update(no_key=True)
-            .filter(pk=probe_id)
-            .values_list("workflow_id", "derivation_pending")
-            .get()
-        )
-        Probe.objects.filter(pk=probe_id).update(
-            derivation_pending=True,
-            derivation_pending_since=Least(
-                Coalesce("derivation_pending_since", Value(earliest)), Value(earliest)
-            ),
-            first_observed_at=Least(
-                Coalesce("first_observed_at", Value(earliest)), Value(earliest)
-            ),
-            last_observed_at=Greatest(Coalesce("last_observed_at", Value(newest)), Value(newest)),
-        )
-        if not was_pending:
-            to_queue.add(workflow_id)
-    return frozenset(to_queue)
-
-
-def queue_derivations(workflow_ids) -> None:
-    """Queue one derivation per workflow; a broker outage is left to the sweep."""
-    from incidents.tasks import derive_workflow_outages
-
-    for workflow_id in sorted(workflow_ids):
-        try:
-            derive_workflow_outages.delay(workflow_id)
-        except Exception:  # the broker is down: the pending flags make the sweep do it all
-            logger.warning("could not queue derivations %s; the sweep will", sorted(workflow_ids))
-            break
 
 
 @dataclass(frozen=True)
@@ -407,75 +291,3 @@ def workflows_needing_derivation(*, now: datetime | None = None) -> list[int]:
         if stale_at <= now and (derived_at is None or derived_at < stale_at):
             ids.add(workflow_id)
     return sorted(ids)
-
-
-def outage_create_manual(
-    *,
-    workflow: Workflow,
-    started_at: datetime,
-    ended_at: datetime | None,
-    severity: str,
-    root_cause: str = "",
-    summary: str = "",
-) -> Outage:
-    if ended_at is not None and ended_at < started_at:
-        raise DomainError("ended_at must not be before started_at.", field="ended_at")
-    with transaction.atomic():
-        outage = Outage.objects.create(
-            workflow=workflow,
-            source=OutageSource.MANUAL,
-            started_at=started_at,
-            ended_at=ended_at,
-            severity=severity,
-            root_cause=root_cause,
-            summary=summary,
-        )
-        notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
-        if ended_at is not None:
-            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
-    return outage
-
-
-def outage_update(*, outage: Outage, **changes) -> Outage:
-    """Change the human fields of an outage; times only for manual ones."""
-    if outage.source == OutageSource.PROBE and ({"started_at", "ended_at"} & set(changes)):
-        raise DomainError(
-            "A probe-derived outage's times come from its results; exclude it instead.",
-            field="started_at" if "started_at" in changes else "ended_at",
-        )
-    excluded = changes.get("excluded_from_sla", outage.excluded_from_sla)
-    reason = changes.get("exclusion_reason", outage.exclusion_reason)
-    if excluded and not (reason or "").strip():
-        raise DomainError(
-            "Excluding an outage from the SLA needs an exclusion_reason.",
-            field="exclusion_reason",
-        )
-    started = changes.get("started_at", outage.started_at)
-    ended = changes.get("ended_at", outage.ended_at)
-    if ended is not None and ended < started:
-        raise DomainError("ended_at must not be before started_at.", field="ended_at")
-    was_open = outage.ended_at is None
-    with transaction.atomic():
-        for name, value in changes.items():
-            setattr(outage, name, value)
-        outage.save()
-        if was_open and outage.ended_at is not None:
-            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
-    return outage
-
-
-def outage_post_update(
-    *, outage: Outage, status: str, message: str, posted_at: datetime | None = None, author=None
-) -> OutageUpdate:
-    if not message.strip():
-        raise DomainError("An update needs a message.", field="message")
-    with transaction.atomic():
-        update = OutageUpdate.objects.create(
-            outage=outage,
-            status=status,
-            message=message,
-            posted_at=posted_at or timezone.now(),
-            author=author if getattr(author, "pk", None) else None,
-        )
-        notification_enqueue(outage=outage, event=NotificationEvent.UPDATE, update=update)
-    return update

@@ -1,0 +1,88 @@
+"""Manual outages, their human fields and status updates."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from continuity.exceptions import DomainError
+from continuity.models import Workflow
+from incidents.models import (
+    NotificationEvent,
+    Outage,
+    OutageSource,
+    OutageUpdate,
+)
+from incidents.notifications import notification_enqueue
+
+
+def outage_create_manual(
+    *,
+    workflow: Workflow,
+    started_at: datetime,
+    ended_at: datetime | None,
+    severity: str,
+    root_cause: str = "",
+    summary: str = "",
+) -> Outage:
+    if ended_at is not None and ended_at < started_at:
+        raise DomainError("ended_at must not be before started_at.", field="ended_at")
+    with transaction.atomic():
+        outage = Outage.objects.create(
+            workflow=workflow,
+            source=OutageSource.MANUAL,
+            started_at=started_at,
+            ended_at=ended_at,
+            severity=severity,
+            root_cause=root_cause,
+            summary=summary,
+        )
+        notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
+        if ended_at is not None:
+            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+    return outage
+
+
+def outage_update(*, outage: Outage, **changes) -> Outage:
+    """Change the human fields of an outage; times only for manual ones."""
+    if outage.source == OutageSource.PROBE and ({"started_at", "ended_at"} & set(changes)):
+        raise DomainError(
+            "A probe-derived outage's times come from its results; exclude it instead.",
+            field="started_at" if "started_at" in changes else "ended_at",
+        )
+    excluded = changes.get("excluded_from_sla", outage.excluded_from_sla)
+    reason = changes.get("exclusion_reason", outage.exclusion_reason)
+    if excluded and not (reason or "").strip():
+        raise DomainError(
+            "Excluding an outage from the SLA needs an exclusion_reason.",
+            field="exclusion_reason",
+        )
+    started = changes.get("started_at", outage.started_at)
+    ended = changes.get("ended_at", outage.ended_at)
+    if ended is not None and ended < started:
+        raise DomainError("ended_at must not be before started_at.", field="ended_at")
+    was_open = outage.ended_at is None
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(outage, name, value)
+        outage.save()
+        if was_open and outage.ended_at is not None:
+            notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+    return outage
+
+
+def outage_post_update(
+    *, outage: Outage, status: str, message: str, posted_at: datetime | None = None, author=None
+) -> OutageUpdate:
+    if not message.strip():
+        raise DomainError("An update needs a message.", field="message")
+    with transaction.atomic():
+        update = OutageUpdate.objects.create(
+            outage=outage,
+            status=status,
+            message=message,
+            posted_at=posted_at or timezone.now(),
+            author=author if getattr(author, "pk", None) else None,
+        )
+        notification_enqueue(outage=outage, event=NotificationEvent.UPDATE, update=update)
+    return update
