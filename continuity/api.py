@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -15,7 +14,12 @@ from continuity.filters import CustomerRefFilter
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
 from continuity.services import runbook_drill, runbook_save
-from continuity.tenancy import TenantScopedMixin, request_customer_id
+from continuity.tenancy import (
+    TenantScopedMixin,
+    request_customer_id,
+    scope_queryset,
+    usable_policies,
+)
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -210,12 +214,11 @@ class SLAPolicyViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         customer_id = request_customer_id(self.request)
-        policies = SLAPolicy.objects.prefetch_related("credit_tiers")
-        if customer_id is None:
-            return policies
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return policies.filter(Q(customer_id=customer_id) | Q(customer=None))
-        return policies.filter(customer_id=customer_id)
+            policies = usable_policies(customer_id)
+        else:  # shared policies are read-only to customers
+            policies = scope_queryset(SLAPolicy.objects.all(), self.request, "customer")
+        return policies.prefetch_related("credit_tiers")
 
 
 class RunbookStepSerializer(serializers.ModelSerializer):

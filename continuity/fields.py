@@ -1,10 +1,9 @@
 """Serializer fields shared by the apps' APIs."""
 
-from django.db.models import Q
 from rest_framework import serializers
 
 from continuity.models import Customer
-from continuity.tenancy import request_customer_id, scope_queryset
+from continuity.tenancy import request_customer_id, scope_queryset, usable_policies
 
 
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
@@ -45,11 +44,5 @@ class PolicyField(serializers.PrimaryKeyRelatedField):
     """An SLA policy the tenant may use: its own or a shared one."""
 
     def get_queryset(self):
-        from continuity.models import SLAPolicy
-
-        policies = SLAPolicy.objects.all()
         request = self.context.get("request")
-        customer_id = request_customer_id(request) if request is not None else None
-        if customer_id is None:
-            return policies
-        return policies.filter(Q(customer_id=customer_id) | Q(customer=None))
+        return usable_policies(request_customer_id(request) if request is not None else None)

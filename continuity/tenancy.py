@@ -1,6 +1,6 @@
 """Tenant scoping in one place: what customer (if any) a request is bound to."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from continuity.models import Customer
 
@@ -30,3 +30,13 @@ class TenantScopedMixin:
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.request, self.customer_path)
+
+
+def usable_policies(customer_id: int | None):
+    """SLA policies a tenant may use: its own and the shared ones (staff: every policy)."""
+    from continuity.models import SLAPolicy
+
+    policies = SLAPolicy.objects.all()
+    if customer_id is None:
+        return policies
+    return policies.filter(Q(customer_id=customer_id) | Q(customer=None))

@@ -89,19 +89,16 @@ def impact_input(
     )
 
 
-def _tiers() -> Prefetch:
-    return Prefetch("credit_tiers", queryset=CreditTier.objects.order_by("-below_pct"))
+def _tiers(path: str) -> Prefetch:
+    return Prefetch(path, queryset=CreditTier.objects.order_by("-below_pct"))
 
 
 def workflows_for_sla(customers: list[Customer] | None = None):
     queryset = Workflow.objects.select_related(
         "customer", "customer__sla_policy", "sla_policy"
     ).prefetch_related(
-        Prefetch("sla_policy__credit_tiers", queryset=CreditTier.objects.order_by("-below_pct")),
-        Prefetch(
-            "customer__sla_policy__credit_tiers",
-            queryset=CreditTier.objects.order_by("-below_pct"),
-        ),
+        _tiers("sla_policy__credit_tiers"),
+        _tiers("customer__sla_policy__credit_tiers"),
         "runbooks",
     )
     if customers is not None:
@@ -189,10 +186,3 @@ def _add_maintenance(by_id: dict[int, WorkflowInputs], start: datetime, end: dat
         for interval, scope in per_customer[inputs.workflow.customer_id]:
             if not scope or inputs.workflow.pk in scope:
                 inputs.maintenance.append(interval)
-
-
-def visible_policies(customer_id: int | None):
-    policies = SLAPolicy.objects.prefetch_related(_tiers())
-    if customer_id is None:
-        return policies
-    return policies.filter(Q(customer_id=customer_id) | Q(customer=None))
