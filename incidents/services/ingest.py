@@ -6,15 +6,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
 from incidents.ingestion import ProbeInfo, validate_batch
-from incidents.models import (
-    Probe,
-)
+from incidents.models import Probe
 from incidents.result_store import store_results
 
 logger = logging.getLogger(__name__)
@@ -74,47 +70,13 @@ def probe_results_ingest(
             f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
         )
     with transaction.atomic():
-        inserted = store_results(valid)
-        workflow_ids = _mark_probes_pending(inserted)
-        transaction.on_commit(lambda: queue_derivations(workflow_ids))
+        stored = store_results(valid)
+        transaction.on_commit(lambda: queue_derivations(stored.workflows_to_queue))
     return IngestSummary(
-        accepted=len(inserted), duplicates=len(valid) - len(inserted), workflow_ids=workflow_ids
+        accepted=stored.inserted,
+        duplicates=len(valid) - stored.inserted,
+        workflow_ids=stored.workflows_to_queue,
     )
-
-
-def _mark_probes_pending(inserted: list[tuple[int, datetime]]) -> frozenset[int]:
-    """Flag the touched probes for derivation and return the workflows to queue.
-
-    One row lock and UPDATE per probe, in id order, so concurrent batches never deadlock
-    (`FOR NO KEY UPDATE`, the UPDATE's own lock, which does not block foreign-key checks).
-    A workflow whose probe was already flagged has a derivation queued that has not claimed
-    the flags yet: it will derive these results too, so it is not queued again.
-    """
-    span: dict[int, tuple[datetime, datetime]] = {}
-    for probe_id, observed_at in inserted:
-        first, last = span.get(probe_id, (observed_at, observed_at))
-        span[probe_id] = (min(first, observed_at), max(last, observed_at))
-    to_queue = set()
-    for probe_id, (earliest, newest) in sorted(span.items()):
-        workflow_id, was_pending = (
-            Probe.objects.select_for_update(no_key=True)
-            .filter(pk=probe_id)
-            .values_list("workflow_id", "derivation_pending")
-            .get()
-        )
-        Probe.objects.filter(pk=probe_id).update(
-            derivation_pending=True,
-            derivation_pending_since=Least(
-                Coalesce("derivation_pending_since", Value(earliest)), Value(earliest)
-            ),
-            first_observed_at=Least(
-                Coalesce("first_observed_at", Value(earliest)), Value(earliest)
-            ),
-            last_observed_at=Greatest(Coalesce("last_observed_at", Value(newest)), Value(newest)),
-        )
-        if not was_pending:
-            to_queue.add(workflow_id)
-    return frozenset(to_queue)
 
 
 def queue_derivations(workflow_ids) -> None:
