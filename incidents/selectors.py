@@ -28,9 +28,9 @@ def observations_by_probe(
     if since is not None:
         results = results.filter(observed_at__gte=since)
     rows = results.values_list("id", "probe_id", "location", "observed_at", "outcome", "latency_ms")
-    for result_id, probe_id, location, observed_at, outcome, latency_ms in rows.iterator(
-        chunk_size=5000
-    ):
+    if since is None:  # a whole history is streamed; a window is small enough to fetch
+        rows = rows.iterator(chunk_size=5000)
+    for result_id, probe_id, location, observed_at, outcome, latency_ms in rows:
         grouped[probe_id].append(
             Observation(
                 result_id=result_id,

@@ -64,11 +64,11 @@ def _match_outages(
     return pairs
 
 
-def _write_evidence(outage: Outage, episode: derivation.Episode) -> None:
+def _write_evidence(outage: Outage, episode: derivation.Episode, *, created: bool) -> None:
     wanted = {(rid, EvidenceRole.OPENING.value) for rid in episode.opening_result_ids} | {
         (rid, EvidenceRole.CLOSING.value) for rid in episode.closing_result_ids
     }
-    stored = set(OutageEvidence.objects.filter(outage=outage).values_list("result_id", "role"))
+    stored = set() if created else {(e.result_id, e.role) for e in outage.evidence_links.all()}
     if stored == wanted:
         return
     OutageEvidence.objects.filter(outage=outage).delete()
@@ -85,7 +85,8 @@ def _save_episode(
         "ended_at": episode.ended_at,
         "severity": str(episode.severity),
     }
-    if outage is None:
+    created = outage is None
+    if created:
         outage = Outage.objects.create(workflow=workflow, source=OutageSource.PROBE, **fields)
         if outage.ended_at is None or outage.ended_at > now - NOTIFY_RECENT:
             notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
@@ -101,9 +102,10 @@ def _save_episode(
             outage.save(update_fields=[*fields, "updated_at"])
         if was_open and outage.ended_at is not None:
             notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
-    if set(outage.probes.values_list("pk", flat=True)) != set(episode.probe_ids):
+    stored_probes = set() if created else {probe.pk for probe in outage.probes.all()}
+    if stored_probes != set(episode.probe_ids):
         outage.probes.set(episode.probe_ids)
-    _write_evidence(outage, episode)
+    _write_evidence(outage, episode, created=created)
     return outage, changed
 
 
@@ -156,12 +158,13 @@ def _restore_pending(claimed: dict[int, datetime | None]) -> None:
 def _covering_start(workflow: Workflow, instant: datetime) -> datetime | None:
     """The start of a stored outage or no-data span running across `instant`, if any."""
     across = Q(started_at__lt=instant) & (Q(ended_at__gt=instant) | Q(ended_at=None))
-    starts = [
-        *Outage.objects.filter(across, workflow=workflow, source=OutageSource.PROBE).values_list(
-            "started_at", flat=True
-        ),
-        *workflow.no_data_spans.filter(across).values_list("started_at", flat=True),
-    ]
+    outages = Outage.objects.filter(across, workflow=workflow, source=OutageSource.PROBE)
+    gaps = workflow.no_data_spans.filter(across)
+    starts = (
+        outages.order_by()
+        .values_list("started_at", flat=True)
+        .union(gaps.order_by().values_list("started_at", flat=True), all=True)
+    )
     return min(starts, default=None)
 
 
@@ -248,6 +251,7 @@ def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime
             Outage.objects.filter(workflow=workflow, source=OutageSource.PROBE)
             .filter(Q(ended_at__gt=since) | Q(ended_at=None))
             .order_by("started_at", "pk")
+            .prefetch_related("probes", "evidence_links")
         )
         pairs = _match_outages(existing, result.episodes)
         created = sum(1 for outage in pairs if outage is None)
