@@ -46,6 +46,7 @@ WORKFLOWS = 10
 LOCATIONS = ("eu-west", "us-east", "ap-south")
 INTERVAL_SECONDS = 60
 DEGRADED_LATENCY_MS = 2_000
+TARGET_RATIO = 0.25  # issue 2: the API sustains a quarter of COPY, derivation included
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 COPY_COLUMNS = (
     "probe_id",
@@ -474,12 +475,19 @@ def main() -> None:
         ratio = f"{rate / copy_rate:.3f}" if "COPY" not in label else "1"
         print(f"{label:<34} {n:>9,} {seconds:>9.2f} {rate:>10,.0f} {ratio:>8}  {note}")
     print()
+    inline_ratio = len(rows) / api_seconds / copy_rate
     print(
-        f"API/COPY ratio (derivation inline): {len(rows) / api_seconds / copy_rate:.3f} "
-        f"(COPY is {copy_rate * api_seconds / len(rows):.1f}x faster); "
+        f"API/COPY, derivation inline (in the request): {inline_ratio:.3f}; "
         f"batch {args.batch}, {args.clients} client(s), gunicorn 2 workers; "
         f"total {time.perf_counter() - wall:.0f} s"
     )
+    if args.worker_broker:
+        worker_ratio = len(rows) / (on_worker.seconds + drained) / copy_rate
+        verdict = "met" if worker_ratio >= TARGET_RATIO else "NOT met"
+        print(
+            f"API/COPY with a Celery worker, until every result is derived: {worker_ratio:.3f} "
+            f"(target {TARGET_RATIO}: {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,10 @@ class Probe(models.Model):
 
 
 class ProbeResult(models.Model):
-    probe = models.ForeignKey(Probe, on_delete=models.CASCADE, related_name="results")
+    # No index of its own: the (probe, observed_at) and (probe, client_id) indexes lead with it.
+    probe = models.ForeignKey(
+        Probe, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     location = models.CharField(max_length=64)
     observed_at = models.DateTimeField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
