@@ -213,7 +213,7 @@ class ProbeAgent:
     async def run_one(self, spec: CheckSpec, clients: runner.Clients) -> None:
         try:
             result = await runner.run_check(spec, clients, self.environ, self.now)
-            items, _ = result_records([result], location=self.config.location, source="agent")
+            items = result_records([result], location=self.config.location, source="agent")
             self.spool.append(items)
             logger.info(
                 "probe %s: %s %s%s",

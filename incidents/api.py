@@ -168,6 +168,10 @@ class ProbeResultItemSerializer(serializers.Serializer):
     status_code = serializers.IntegerField(required=False, allow_null=True)
     error = serializers.CharField(required=False, allow_blank=True)
     id = serializers.CharField(required=False, max_length=100)
+    tokens_used = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    tokens_per_second = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=10, decimal_places=2, min_value=0
+    )
 
 
 class ProbeResultBatchSerializer(serializers.Serializer):

@@ -6,13 +6,26 @@ few milliseconds, and the rules are the contract of SPEC §6.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from incidents.models import Outcome
 
 OUTCOMES = frozenset(Outcome.values)
 FIELDS = frozenset(
-    {"probe", "location", "observed_at", "outcome", "latency_ms", "status_code", "error", "id"}
+    {
+        "probe",
+        "location",
+        "observed_at",
+        "outcome",
+        "latency_ms",
+        "status_code",
+        "error",
+        "id",
+        "tokens_used",
+        "tokens_per_second",
+    }
 )
+MAX_TOKENS_PER_SECOND = Decimal("99999999.99")  # ProbeResult.tokens_per_second: 10 digits, 2 dp
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,8 @@ class ValidResult:
     status_code: int | None
     error: str
     client_id: str | None
+    tokens_used: int | None = None  # `llm` probes
+    tokens_per_second: Decimal | None = None
 
 
 class ItemErrors(dict):
@@ -61,6 +76,27 @@ def _optional_int(item: dict, field: str, errors: ItemErrors, low: int, high: in
         errors.add(field, f"must be between {low} and {high}")
         return None
     return value
+
+
+def _optional_rate(item: dict, errors: ItemErrors) -> Decimal | None:
+    value = item.get("tokens_per_second")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        errors.add("tokens_per_second", "must be a number or null")
+        return None
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite():
+        errors.add("tokens_per_second", f"'{value}' is not a number")
+        return None
+    rate = rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if not 0 <= rate <= MAX_TOKENS_PER_SECOND:
+        errors.add("tokens_per_second", f"must be between 0 and {MAX_TOKENS_PER_SECOND}")
+        return None
+    return rate
 
 
 def validate_item(
@@ -109,6 +145,8 @@ def validate_item(
 
     latency_ms = _optional_int(item, "latency_ms", errors, 0, 86_400_000)
     status_code = _optional_int(item, "status_code", errors, 100, 599)
+    tokens_used = _optional_int(item, "tokens_used", errors, 0, 2_147_483_647)
+    tokens_per_second = _optional_rate(item, errors)
 
     error_text = item.get("error") or ""
     if not isinstance(error_text, str):
@@ -133,6 +171,8 @@ def validate_item(
             status_code=status_code,
             error=error_text[:2000],
             client_id=client_id,
+            tokens_used=tokens_used,
+            tokens_per_second=tokens_per_second,
         ),
         errors,
     )

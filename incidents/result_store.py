@@ -33,11 +33,14 @@ COLUMNS = (
     "status_code",
     "error",
     "client_id",
+    "tokens_used",
+    "tokens_per_second",
 )
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS incoming_probe_result (
     probe_id bigint, location varchar(64), observed_at timestamptz, outcome varchar(10),
-    latency_ms integer, status_code integer, error text, client_id varchar(100)
+    latency_ms integer, status_code integer, error text, client_id varchar(100),
+    tokens_used integer, tokens_per_second numeric(10, 2)
 ) ON COMMIT DELETE ROWS
 """
 # LEAST and GREATEST ignore NULLs in PostgreSQL, so an unset column takes the new value.
@@ -82,6 +85,8 @@ def _row(result: ValidResult) -> tuple:
         result.status_code,
         result.error,
         result.client_id,
+        result.tokens_used,
+        result.tokens_per_second,
     )
 
 

@@ -87,12 +87,12 @@ def dispatch_due_probes() -> dict:
     return sent
 
 
-def _store_or_defer(*, items: list[dict], metrics: list[dict]) -> dict:
+def _store_or_defer(*, items: list[dict]) -> dict:
     try:
-        return services.probe_results_store(items=items, metrics=metrics)
+        return services.probe_results_store(items=items)
     except OperationalError:
         logger.warning("database unavailable: %d prober results queued for retry", len(items))
-        store_probe_results.apply_async(args=[items, metrics], countdown=5)
+        store_probe_results.apply_async(args=[items], countdown=5)
         return {"accepted": None, "duplicates": None, "deferred": len(items)}
 
 
@@ -119,6 +119,6 @@ def run_probes(location: str, probe_ids: list[int], dispatched_at: str) -> dict:
     retry_jitter=True,
     max_retries=20,
 )
-def store_probe_results(items: list[dict], metrics: list[dict]) -> dict:
-    stored = services.probe_results_store(items=items, metrics=metrics)
+def store_probe_results(items: list[dict]) -> dict:
+    stored = services.probe_results_store(items=items)
     return {"accepted": stored["accepted"], "duplicates": stored["duplicates"]}

@@ -85,25 +85,9 @@ def run_checks_sync(specs: Iterable[CheckSpec], **options) -> list[CheckResult]:
     return asyncio.run(run_checks(specs, **options))
 
 
-def result_records(
-    results: list[CheckResult], *, location: str, source: str
-) -> tuple[list[dict], list[dict]]:
-    """Ingestion items (each with a fresh client id) and the LLM metrics to attach after."""
-    items, metrics = [], []
-    for result in results:
-        client_id = f"{source}:{location}:{uuid.uuid4().hex}"[:100]
-        items.append(result.as_item(location=location, client_id=client_id))
-        if result.tokens_used is not None or result.tokens_per_second is not None:
-            metrics.append(
-                {
-                    "probe": result.probe_id,
-                    "id": client_id,
-                    "tokens_used": result.tokens_used,
-                    "tokens_per_second": (
-                        str(result.tokens_per_second)
-                        if result.tokens_per_second is not None
-                        else None
-                    ),
-                }
-            )
-    return items, metrics
+def result_records(results: list[CheckResult], *, location: str, source: str) -> list[dict]:
+    """Ingestion items, each with a fresh client id so a retried delivery is stored once."""
+    return [
+        result.as_item(location=location, client_id=f"{source}:{location}:{uuid.uuid4().hex}"[:100])
+        for result in results
+    ]

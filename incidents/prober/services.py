@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
-from incidents.models import Probe, ProbeResult
+from incidents.models import Probe
 from incidents.prober import runner, schedule
 from incidents.prober.runner import result_records
 from incidents.prober.spec import RUNNABLE_KINDS, CheckSpec
@@ -155,16 +154,9 @@ def ingest_valid_items(
         return empty, [{"index": None, "errors": {"results": [error.message]}}]
 
 
-def probe_results_store(*, items: list[dict], metrics: list[dict]) -> dict[str, Any]:
-    """Store prober results (idempotent on their client ids) and their LLM metrics."""
-    with transaction.atomic():
-        summary, rejected = ingest_valid_items(items=items, customer_id=None)
-        for metric in metrics:
-            tps = metric.get("tokens_per_second")
-            ProbeResult.objects.filter(probe_id=metric["probe"], client_id=metric["id"]).update(
-                tokens_used=metric.get("tokens_used"),
-                tokens_per_second=Decimal(tps) if tps is not None else None,
-            )
+def probe_results_store(*, items: list[dict]) -> dict[str, Any]:
+    """Store prober results (idempotent on their client ids, LLM token figures included)."""
+    summary, rejected = ingest_valid_items(items=items, customer_id=None)
     for entry in rejected:
         logger.warning("prober result %s rejected: %s", entry["index"], entry["errors"])
     return {"accepted": summary.accepted, "duplicates": summary.duplicates, "rejected": rejected}
@@ -191,8 +183,8 @@ def probes_run(
             specs.append(spec)
     try:
         results = runner.run_checks_sync(specs, environ=os.environ if environ is None else environ)
-        items, metrics = result_records(results, location=location, source="prober")
-        stored = store(items=items, metrics=metrics)
+        items = result_records(results, location=location, source="prober")
+        stored = store(items=items)
     finally:
         for spec in specs:
             probe_run_release(probe_id=spec.probe_id, location=location, token=token)

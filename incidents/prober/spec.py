@@ -146,6 +146,10 @@ class CheckResult:
             item["status_code"] = self.status_code
         if self.error:
             item["error"] = self.error[:MAX_ERROR]
+        if self.tokens_used is not None:
+            item["tokens_used"] = self.tokens_used
+        if self.tokens_per_second is not None:
+            item["tokens_per_second"] = str(self.tokens_per_second)
         return item
 
 

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -38,6 +39,27 @@ def test_valid_batch_is_accepted_and_marks_probe_pending(customer_client, probe)
     assert probe.last_observed_at == datetime(2026, 9, 1, 12, 2, tzinfo=UTC)
 
 
+def test_llm_token_figures_are_stored_and_listed(customer_client, probe):
+    batch = [
+        item(probe, 0, tokens_used=18, tokens_per_second="42.125", id="llm-0"),
+        item(probe, 1, tokens_used=0, tokens_per_second=7, id="llm-1"),
+        item(probe, 2, id="plain"),
+    ]
+    assert customer_client.post(URL, {"results": batch}, format="json").status_code == 201
+    stored = ProbeResult.objects.order_by("observed_at")
+    assert [(r.tokens_used, r.tokens_per_second) for r in stored] == [
+        (18, Decimal("42.13")),
+        (0, Decimal("7.00")),
+        (None, None),
+    ]
+    listed = customer_client.get(URL, {"probe": probe.pk}).json()["results"]
+    assert {r["id"]: (r["tokens_used"], r["tokens_per_second"]) for r in listed} == {
+        "llm-0": (18, "42.13"),
+        "llm-1": (0, "7.00"),
+        "plain": (None, None),
+    }
+
+
 @pytest.mark.parametrize(
     "bad_item, field",
     [
@@ -48,6 +70,10 @@ def test_valid_batch_is_accepted_and_marks_probe_pending(customer_client, probe)
         ({"probe": 999_999}, "probe"),
         ({"latency_ms": -5}, "latency_ms"),
         ({"status_code": 42}, "status_code"),
+        ({"tokens_used": -1}, "tokens_used"),
+        ({"tokens_per_second": "fast"}, "tokens_per_second"),
+        ({"tokens_per_second": 1e9}, "tokens_per_second"),
+        ({"tokens_per_second": "NaN"}, "tokens_per_second"),
     ],
 )
 def test_malformed_batch_is_rejected_whole_with_index_and_field(

@@ -132,3 +132,27 @@ def test_a_key_without_read_scope_keeps_results_spooled(agent_setup, live_server
     ingest_only = make_key(customer=probes[0].workflow.customer, scopes=("ingest",))
     run_once(agent_for(live_server.url, ingest_only, tmp_path))  # cannot list its probes
     assert Spool(tmp_path).count() == 0 and not ProbeResult.objects.exists()
+
+
+def test_agent_delivers_the_token_figures_of_llm_probes(
+    transactional_db, customer, llm_stub, live_server, tmp_path
+):
+    probe = ProbeFactory(
+        workflow=WorkflowFactory(customer=customer),
+        kind="llm",
+        target=llm_stub.url + "/v1",
+        llm_model="gpt-test",
+        llm_api_key_env="PROBE_AGENT_LLM_KEY",
+        locations=["tokyo"],
+        interval_seconds=60,
+        timeout_ms=5000,
+    )
+    key = make_key(customer=customer, scopes=("read", "ingest"))
+    agent = ProbeAgent(
+        AgentConfig(location="tokyo", api=live_server.url, key=key, spool_dir=tmp_path),
+        environ={"PROBE_AGENT_LLM_KEY": "sk-stub-000000"},
+    )
+    run_once(agent)
+    result = ProbeResult.objects.get(probe=probe)
+    assert (result.outcome, result.tokens_used) == ("up", 17)
+    assert result.tokens_per_second is None or result.tokens_per_second > 0

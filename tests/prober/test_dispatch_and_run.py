@@ -172,7 +172,7 @@ def test_results_of_a_probe_changed_meanwhile_are_set_aside_not_fatal(target):
         {"probe": kept.pk, "location": "eu", "observed_at": now.isoformat(), "outcome": "up"},
         {"probe": moved.pk, "location": "ap", "observed_at": now.isoformat(), "outcome": "up"},
     ]
-    stored = services.probe_results_store(items=items, metrics=[])
+    stored = services.probe_results_store(items=items)
     assert stored["accepted"] == 1
     assert stored["rejected"][0]["index"] == 1
     assert list(ProbeResult.objects.values_list("probe_id", flat=True)) == [kept.pk]
