@@ -43,11 +43,15 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_probe_result (
     tokens_used integer, tokens_per_second numeric(10, 2)
 ) ON COMMIT DELETE ROWS
 """
-# LEAST and GREATEST ignore NULLs in PostgreSQL, so an unset column takes the new value.
+# The staging table is emptied as it is read: a second batch in the same transaction (a
+# retry after a rejection, a test) must not see the first. LEAST and GREATEST ignore NULLs
+# in PostgreSQL, so an unset column takes the new value.
 MOVE_AND_FLAG = f"""
-WITH inserted AS (
+WITH staged AS (
+    DELETE FROM incoming_probe_result RETURNING *
+), inserted AS (
     INSERT INTO {ProbeResult._meta.db_table} ({", ".join(COLUMNS)}, received_at)
-    SELECT {", ".join(COLUMNS)}, now() FROM incoming_probe_result
+    SELECT {", ".join(COLUMNS)}, now() FROM staged
     ON CONFLICT (probe_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
     RETURNING probe_id, observed_at
 ), span AS (

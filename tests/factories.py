@@ -53,6 +53,14 @@ class ProbeFactory(factory.django.DjangoModelFactory):
     recovery_threshold = 1
 
 
+class LLMProbeFactory(ProbeFactory):
+    """An `llm` probe of the model "gpt-test"; give it the stub's `target` and a key env."""
+
+    kind = "llm"
+    llm_model = "gpt-test"
+    timeout_ms = 5000
+
+
 def make_key(*, customer=None, scopes=("read", "write", "ingest"), name="test key") -> str:
     _, raw = APIKey.generate(name=name, scopes=list(scopes), customer=customer)
     return raw

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -174,17 +174,35 @@ def derivation_window_start(
     """Where re-derivation starts, or None for the workflow's whole history.
 
     SPEC §3 re-derives "the affected span": from a lookback before the earliest new result,
-    moved back to the start of any stored outage or no-data span it would cut through, so
+    moved back to each probe's last result before it (after a silence nobody derived, the
+    no-data span starts 3 intervals after that result, not where the window happens to
+    open) and to the start of any stored outage or no-data span it would cut through, so
     every episode is derived whole. Results before the window only feed the per-location
     state machines (see `context`), and stored spans before it are left as they are.
     """
-    if workflow.derived_at is None or (claimed and None in claimed.values()):
+    if not probes or workflow.derived_at is None or (claimed and None in claimed.values()):
         return None
     anchor = min((since for since in claimed.values() if since), default=now)
     start = min(anchor, now) - max(settings.DERIVATION_LOOKBACK, _context(probes))
+    start = min(start, _last_result_before(probes, start) or start)
     while (earlier := _covering_start(workflow, start)) is not None and earlier < start:
         start = earlier
     return start if start > monitoring_start(probes) else None
+
+
+def _last_result_before(probes: list[Probe], instant: datetime) -> datetime | None:
+    """The earliest, over the probes, of each one's newest result observed before `instant`."""
+    newest = (
+        ProbeResult.objects.filter(probe=OuterRef("pk"), observed_at__lt=instant)
+        .order_by("-observed_at")
+        .values("observed_at")[:1]
+    )
+    lasts = (
+        Probe.objects.filter(pk__in=[probe.pk for probe in probes])
+        .annotate(last_before=Subquery(newest))
+        .values_list("last_before", flat=True)
+    )
+    return min((last for last in lasts if last is not None), default=None)
 
 
 def monitoring_start(probes: list[Probe]) -> datetime | None:

@@ -97,3 +97,29 @@ def test_late_results_rederive_the_affected_span_like_a_full_derivation(
     assert ProbeResult.objects.count() == sum(
         1 for m in range(4320) for loc in LOCATIONS if outcome(loc, m) is not None
     )
+
+
+def test_a_silence_nobody_derived_is_no_data_from_three_intervals_after_the_last_result():
+    """Results stop at minute 600 and no sweep runs; when they resume at minute 800 the
+    windowed derivation reaches back to the last result, whatever the lookback."""
+    probe = ProbeFactory(locations=list(LOCATIONS), quorum=2, interval_seconds=60)
+    up = lambda minutes: [  # noqa: E731
+        {
+            "probe": probe.pk,
+            "location": location,
+            "observed_at": (START + timedelta(minutes=m)).isoformat(),
+            "outcome": "up",
+        }
+        for m in minutes
+        for location in LOCATIONS
+    ]
+    probe_results_ingest(items=up(range(0, 600)), customer_id=None, now=NOW)
+    workflow_derive_outages(workflow_id=probe.workflow_id, now=START + timedelta(minutes=601))
+    assert not NoDataSpan.objects.exists()
+
+    probe_results_ingest(items=up(range(800, 900)), customer_id=None, now=NOW)
+    later = START + timedelta(minutes=901)
+    workflow_derive_outages(workflow_id=probe.workflow_id, now=later)
+
+    gaps = list(NoDataSpan.objects.values_list("started_at", "ended_at"))
+    assert gaps == [(START + timedelta(minutes=599 + 3), START + timedelta(minutes=800))]

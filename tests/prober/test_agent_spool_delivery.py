@@ -7,7 +7,7 @@ import pytest
 
 from incidents.agent import AgentConfig, ApiClient, ProbeAgent, Spool
 from incidents.models import ProbeResult
-from tests.factories import ProbeFactory, WorkflowFactory, make_key
+from tests.factories import LLMProbeFactory, ProbeFactory, WorkflowFactory, make_key
 from tests.live import free_port
 
 
@@ -137,15 +137,11 @@ def test_a_key_without_read_scope_keeps_results_spooled(agent_setup, live_server
 def test_agent_delivers_the_token_figures_of_llm_probes(
     transactional_db, customer, llm_stub, live_server, tmp_path
 ):
-    probe = ProbeFactory(
+    probe = LLMProbeFactory(
         workflow=WorkflowFactory(customer=customer),
-        kind="llm",
         target=llm_stub.url + "/v1",
-        llm_model="gpt-test",
         llm_api_key_env="PROBE_AGENT_LLM_KEY",
         locations=["tokyo"],
-        interval_seconds=60,
-        timeout_ms=5000,
     )
     key = make_key(customer=customer, scopes=("read", "ingest"))
     agent = ProbeAgent(

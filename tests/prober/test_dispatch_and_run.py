@@ -10,7 +10,7 @@ from django.utils import timezone
 from incidents.models import Outage, Probe, ProbeResult
 from incidents.prober import services
 from incidents.tasks_prober import dispatch_due_probes, run_probes
-from tests.factories import ProbeFactory
+from tests.factories import LLMProbeFactory, ProbeFactory
 
 
 def http_probe(url: str, **fields) -> Probe:
@@ -148,14 +148,8 @@ def test_a_worker_refuses_another_locations_batch(target, settings):
 @pytest.mark.django_db
 def test_llm_runs_record_tokens_used(llm_stub, monkeypatch):
     monkeypatch.setenv("PROBE_STUB_LLM_KEY", "sk-stub-000000")
-    probe = ProbeFactory(
-        kind="llm",
-        target=llm_stub.url + "/v1",
-        llm_model="gpt-test",
-        llm_api_key_env="PROBE_STUB_LLM_KEY",
-        locations=["eu"],
-        interval_seconds=60,
-        timeout_ms=5000,
+    probe = LLMProbeFactory(
+        target=llm_stub.url + "/v1", llm_api_key_env="PROBE_STUB_LLM_KEY", locations=["eu"]
     )
     services.probes_run(location="eu", probe_ids=[probe.pk], dispatched_at=timezone.now())
     result = ProbeResult.objects.get(probe=probe)

@@ -5,7 +5,7 @@ import pytest
 from incidents.models import ProbeResult
 from incidents.tasks_prober import dispatch_due_probes
 from tests import live
-from tests.factories import ProbeFactory, WorkflowFactory
+from tests.factories import LLMProbeFactory, ProbeFactory, WorkflowFactory
 from tests.live import wait_until
 
 pytestmark = pytest.mark.integration
@@ -17,14 +17,11 @@ TOKEN = "tok-WORKERSECRET-9876543210"
 def test_secrets_are_sent_but_never_logged_or_stored(live_env, llm_stub, target):
     llm_stub.mode = "unauthorized"  # answers 401 quoting the key it got
     workflow = WorkflowFactory()
-    llm = ProbeFactory(
+    llm = LLMProbeFactory(
         workflow=workflow,
-        kind="llm",
         target=llm_stub.url + "/v1",
-        llm_model="gpt-test",
         llm_api_key_env="PROBE_VENDOR_LLM_KEY",
         locations=["eu"],
-        interval_seconds=60,
         timeout_ms=3000,
     )
     http = ProbeFactory(
