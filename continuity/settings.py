@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
 # further back when a stored outage or no-data span runs across that point.
 DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 60))
 
+# A queued derivation waits this long, so the batches of a burst are derived together: while
+# it waits, its workflow's probes stay flagged and later batches queue nothing more.
+DERIVATION_DELAY_MS = env_int("DERIVATION_DELAY_MS", 500)
+
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120)
 PROBE_RESULT_MAX_BATCH = 5000

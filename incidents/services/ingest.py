@@ -83,9 +83,10 @@ def queue_derivations(workflow_ids) -> None:
     """Queue one derivation per workflow; a broker outage is left to the sweep."""
     from incidents.tasks import derive_workflow_outages
 
+    delay = settings.DERIVATION_DELAY_MS / 1000
     for workflow_id in sorted(workflow_ids):
         try:
-            derive_workflow_outages.delay(workflow_id)
+            derive_workflow_outages.apply_async([workflow_id], countdown=delay)
         except Exception:  # the broker is down: the pending flags make the sweep do it all
             logger.warning("could not queue derivations %s; the sweep will", sorted(workflow_ids))
             break
