@@ -1,7 +1,7 @@
 """Downtime impact (SPEC §5): what each outage cost, what its fallbacks saved, who it hit.
 
 Pure: frozen dataclasses in and out, no ORM, no floats. Every instant is floored to the whole
-second and the interval algebra of ``reports.sla`` does the set arithmetic, so counted and
+second and the interval algebra of ``reports.intervals`` does the set arithmetic, so counted and
 mitigated seconds are exact integers on the same footing as the SLA figures.
 
 Counted time is the outage ∩ the window, cut at ``now``; open outages and open activations run
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
-from reports.sla import SEVERITIES, Interval, intersect, merge, subtract, total_seconds
+from reports.intervals import Interval, intersect, merge, subtract, total_seconds
+from reports.sla import SEVERITIES
 
 _CTX = Context(prec=50)
 _CENT = Decimal("0.01")

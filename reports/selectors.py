@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 
 from continuity.models import CreditTier, Customer, FallbackActivation, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
-from reports import impact, sla
+from reports import impact, intervals, sla
 
 DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
 
@@ -36,7 +36,7 @@ def policy_data(policy: SLAPolicy | None) -> sla.Policy:
             for tier in policy.credit_tiers.all()
         ),
         service_hours=tuple(
-            sla.ServiceWindow(
+            intervals.ServiceWindow(
                 weekday=int(window["weekday"]),
                 start=_hhmm(window["start"]),
                 end=_hhmm(window["end"]),
@@ -52,8 +52,8 @@ class WorkflowInputs:
     policy: sla.Policy
     outages: list[sla.OutageSpan] = field(default_factory=list)
     outage_rows: list[Outage] = field(default_factory=list)
-    maintenance: list[sla.Interval] = field(default_factory=list)
-    no_data: list[sla.Interval] = field(default_factory=list)
+    maintenance: list[intervals.Interval] = field(default_factory=list)
+    no_data: list[intervals.Interval] = field(default_factory=list)
     fallbacks: list[sla.FallbackSpan] = field(default_factory=list)
     activations: dict[int, list[FallbackActivation]] = field(default_factory=dict)
 
@@ -146,7 +146,7 @@ def sla_inputs(
     for gap in gaps:
         gap_end = _clip_end(gap.ended_at, max(now, gap.started_at))
         if gap_end > gap.started_at:
-            by_id[gap.workflow_id].no_data.append(sla.Interval(gap.started_at, gap_end))
+            by_id[gap.workflow_id].no_data.append(intervals.Interval(gap.started_at, gap_end))
     _add_maintenance(by_id, start, end)
     _add_fallbacks(by_id)
     return list(by_id.values())
@@ -176,11 +176,11 @@ def _add_maintenance(by_id: dict[int, WorkflowInputs], start: datetime, end: dat
     windows = MaintenanceWindow.objects.filter(
         customer_id__in=customer_ids, starts_at__lt=end, ends_at__gt=start
     ).prefetch_related("workflows")
-    per_customer: dict[int, list[tuple[sla.Interval, set[int]]]] = defaultdict(list)
+    per_customer: dict[int, list[tuple[intervals.Interval, set[int]]]] = defaultdict(list)
     for window in windows:
         scope = {wf.pk for wf in window.workflows.all()}
         per_customer[window.customer_id].append(
-            (sla.Interval(window.starts_at, window.ends_at), scope)
+            (intervals.Interval(window.starts_at, window.ends_at), scope)
         )
     for inputs in by_id.values():
         for interval, scope in per_customer[inputs.workflow.customer_id]:

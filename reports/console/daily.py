@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from reports import sla
+from reports import intervals, sla
 from reports.periods import Period, days_of, load_zone, local_midnight
 
 DAYS = 90
@@ -82,8 +82,8 @@ def daily_figures(
     period: Period,
     policy: sla.Policy,
     outages: Sequence[sla.OutageSpan],
-    maintenance: Sequence[sla.Interval],
-    no_data: Sequence[sla.Interval],
+    maintenance: Sequence[intervals.Interval],
+    no_data: Sequence[intervals.Interval],
     monitored_since: datetime | None,
     now: datetime,
 ) -> list[DayFigures]:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports import sla
+from reports import intervals, sla
 from reports.console import daily, fmt, timeline
 from reports.console.overview import effective_state
 
@@ -104,8 +104,8 @@ def test_worst_state_per_day_with_sla_rules():
 def test_no_data_maintenance_and_not_monitored_days():
     d17 = datetime(2026, 10, 16, 22, 0, tzinfo=UTC)  # local midnight of 17 Oct in Berlin
     days = figures(
-        no_data=[sla.Interval(d17, d17 + timedelta(hours=20))],
-        maintenance=[sla.Interval(d17 + timedelta(days=1), d17 + timedelta(days=2))],
+        no_data=[intervals.Interval(d17, d17 + timedelta(hours=20))],
+        maintenance=[intervals.Interval(d17 + timedelta(days=1), d17 + timedelta(days=2))],
         monitored_since=datetime(2026, 10, 16, 23, 0, tzinfo=UTC),
     )
     states = [d.state for d in days]

@@ -8,24 +8,26 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from reports.intervals import (
+    Interval,
+    ServiceWindow,
+    clip,
+    intersect,
+    merge,
+    service_intervals,
+    subtract,
+    total_seconds,
+)
 from reports.periods import Period, month_period, parse_month, parse_range
 from reports.sla import (
     CreditTier,
     FallbackSpan,
-    Interval,
     NoDataMode,
     OutageSpan,
     Policy,
-    ServiceWindow,
     burn_rates,
-    clip,
     compute_sla,
-    intersect,
-    merge,
     select_credit,
-    service_intervals,
-    subtract,
-    total_seconds,
     truncate_pct,
 )
 
