@@ -4,24 +4,24 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from continuity import api as core_api
-from incidents import api as incidents_api
+from incidents.api import fallbacks, outages, probes
 from incidents.webhooks import AlertmanagerWebhookView
 from reports import api as reports_api
 
 router = DefaultRouter()
 router.register("customers", core_api.CustomerViewSet, basename="customer")
 router.register("workflows", core_api.WorkflowViewSet, basename="workflow")
-router.register("probes", incidents_api.ProbeViewSet, basename="probe")
-router.register("probe-results", incidents_api.ProbeResultViewSet, basename="probe-result")
-router.register("outages", incidents_api.OutageViewSet, basename="outage")
+router.register("probes", probes.ProbeViewSet, basename="probe")
+router.register("probe-results", probes.ProbeResultViewSet, basename="probe-result")
+router.register("outages", outages.OutageViewSet, basename="outage")
 router.register("runbooks", core_api.RunbookViewSet, basename="runbook")
 router.register(
-    "fallback-activations", incidents_api.FallbackActivationViewSet, basename="fallback-activation"
+    "fallback-activations", fallbacks.FallbackActivationViewSet, basename="fallback-activation"
 )
 router.register("reports", reports_api.ReportViewSet, basename="report")
 router.register("sla-policies", core_api.SLAPolicyViewSet, basename="sla-policy")
 router.register(
-    "maintenance-windows", incidents_api.MaintenanceWindowViewSet, basename="maintenance-window"
+    "maintenance-windows", outages.MaintenanceWindowViewSet, basename="maintenance-window"
 )
 
 urlpatterns = [

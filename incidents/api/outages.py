@@ -1,0 +1,254 @@
+"""Outages (list, detail with evidence, manual, patch, status updates) and maintenance windows."""
+
+from django.db.models import Prefetch, Q
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from continuity.fields import CustomerField, TenantRelatedField
+from continuity.filters import CustomerRefFilter
+from continuity.models import FallbackActivation, Workflow
+from continuity.tenancy import TenantScopedMixin, scope_queryset
+from incidents import services
+from incidents.api.fallbacks import FallbackActivationSerializer
+from incidents.models import (
+    MaintenanceWindow,
+    Outage,
+    OutageEvidence,
+    OutageUpdate,
+    Severity,
+    UpdateStatus,
+)
+
+
+class OutageUpdateSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=UpdateStatus.choices)
+    posted_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = OutageUpdate
+        fields = ["id", "status", "message", "posted_at"]
+
+
+class OutageEvidenceSerializer(serializers.ModelSerializer):
+    probe = serializers.IntegerField(source="result.probe_id")
+    location = serializers.CharField(source="result.location")
+    observed_at = serializers.DateTimeField(source="result.observed_at")
+    outcome = serializers.CharField(source="result.outcome")
+    latency_ms = serializers.IntegerField(source="result.latency_ms", allow_null=True)
+    status_code = serializers.IntegerField(source="result.status_code", allow_null=True)
+    error = serializers.CharField(source="result.error")
+    result = serializers.IntegerField(source="result_id")
+
+    class Meta:
+        model = OutageEvidence
+        fields = [
+            "role",
+            "result",
+            "probe",
+            "location",
+            "observed_at",
+            "outcome",
+            "latency_ms",
+            "status_code",
+            "error",
+        ]
+
+
+class OutageSerializer(serializers.ModelSerializer):
+    workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
+    customer = serializers.IntegerField(source="workflow.customer_id", read_only=True)
+    customer_slug = serializers.CharField(source="workflow.customer.slug", read_only=True)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    duration_seconds = serializers.SerializerMethodField()
+    probes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Outage
+        fields = [
+            "id",
+            "workflow",
+            "customer",
+            "customer_slug",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "severity",
+            "source",
+            "probes",
+            "root_cause",
+            "summary",
+            "excluded_from_sla",
+            "exclusion_reason",
+        ]
+        read_only_fields = ["source"]
+
+    def get_duration_seconds(self, outage: Outage) -> int | None:
+        if outage.ended_at is None:
+            return None
+        return int((outage.ended_at - outage.started_at).total_seconds())
+
+
+class OutageDetailSerializer(OutageSerializer):
+    evidence = OutageEvidenceSerializer(source="evidence_links", many=True, read_only=True)
+    updates = OutageUpdateSerializer(many=True, read_only=True)
+    fallback_activations = serializers.SerializerMethodField()
+
+    class Meta(OutageSerializer.Meta):
+        fields = [*OutageSerializer.Meta.fields, "evidence", "updates", "fallback_activations"]
+
+    @extend_schema_field(FallbackActivationSerializer(many=True))
+    def get_fallback_activations(self, outage):
+        activations = sorted(outage.fallback_activations.all(), key=lambda a: a.activated_at)
+        return FallbackActivationSerializer(activations, many=True).data
+
+
+class OutagePatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outage
+        fields = [
+            "root_cause",
+            "summary",
+            "excluded_from_sla",
+            "exclusion_reason",
+            "started_at",
+            "ended_at",
+        ]
+
+
+class OutageFilter(filters.FilterSet):
+    customer = CustomerRefFilter("workflow__customer")
+    state = filters.ChoiceFilter(
+        choices=[("open", "open"), ("resolved", "resolved")], method="filter_state"
+    )
+    since = filters.IsoDateTimeFilter(method="filter_since")
+    until = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+
+    class Meta:
+        model = Outage
+        fields = ["customer", "workflow", "state", "since", "until", "severity", "source"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(ended_at__isnull=(value == "open"))
+
+    def filter_since(self, queryset, name, value):
+        """Outages still going on at or after `since` (ended after it, or open)."""
+        return queryset.filter(Q(ended_at__gte=value) | Q(ended_at=None))
+
+
+class OutageViewSet(viewsets.ModelViewSet):
+    customer_path = "workflow__customer"
+    filterset_class = OutageFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        queryset = Outage.objects.select_related("workflow__customer").prefetch_related("probes")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "evidence_links",
+                    queryset=OutageEvidence.objects.select_related("result").order_by(
+                        "result__observed_at", "pk"
+                    ),
+                ),
+                "updates",
+                Prefetch(
+                    "fallback_activations",
+                    queryset=FallbackActivation.objects.prefetch_related("step_completions"),
+                ),
+            )
+        return scope_queryset(queryset, self.request, self.customer_path)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return OutageDetailSerializer
+        if self.action == "partial_update":
+            return OutagePatchSerializer
+        if self.action == "updates":
+            return OutageUpdateSerializer
+        return OutageSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.outage_create_manual(
+            workflow=data["workflow"],
+            started_at=data["started_at"],
+            ended_at=data.get("ended_at"),
+            severity=data["severity"],
+            root_cause=data.get("root_cause", ""),
+            summary=data.get("summary", ""),
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        outage = self.get_object()
+        serializer = OutagePatchSerializer(outage, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.outage_update(outage=outage, **serializer.validated_data)
+        return Response(
+            OutageDetailSerializer(self.get_object(), context={"request": request}).data
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        outage = self.get_object()
+        if outage.source != "manual":
+            return Response(
+                {"detail": "Only manual outages can be deleted; exclude a derived one instead."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        outage.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=OutageUpdateSerializer, responses={201: OutageUpdateSerializer})
+    @action(detail=True, methods=["post"])
+    def updates(self, request, pk=None):
+        outage = self.get_object()
+        serializer = OutageUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = services.outage_post_update(
+            outage=outage,
+            author=request.user,
+            **serializer.validated_data,
+        )
+        return Response(OutageUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+class MaintenanceWindowSerializer(serializers.ModelSerializer):
+    customer = CustomerField()
+    workflows = TenantRelatedField(
+        customer_path="customer", queryset=Workflow.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["id", "customer", "workflows", "starts_at", "ends_at", "reason"]
+
+    def validate(self, attrs):
+        starts_at = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise serializers.ValidationError({"ends_at": ["must be after starts_at."]})
+        customer = attrs.get("customer", getattr(self.instance, "customer", None))
+        foreign = [wf.pk for wf in attrs.get("workflows", []) if wf.customer_id != customer.pk]
+        if foreign:
+            raise serializers.ValidationError(
+                {"workflows": [f"Workflows {foreign} do not belong to customer {customer.slug}."]}
+            )
+        return attrs
+
+
+class MaintenanceWindowFilter(filters.FilterSet):
+    customer = CustomerRefFilter()
+    since = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
+    until = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["customer", "workflows", "since", "until"]
+
+
+class MaintenanceWindowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    queryset = MaintenanceWindow.objects.prefetch_related("workflows")
+    serializer_class = MaintenanceWindowSerializer
+    filterset_class = MaintenanceWindowFilter
