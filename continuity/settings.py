@@ -161,7 +161,7 @@ DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 6
 
 # A queued derivation waits this long, so the batches of a burst are derived together: while
 # it waits, its workflow's probes stay flagged and later batches queue nothing more.
-DERIVATION_DELAY_MS = env_int("DERIVATION_DELAY_MS", 500)
+DERIVATION_DELAY_MS = max(0, env_int("DERIVATION_DELAY_MS", 500))
 
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120)
