@@ -62,8 +62,8 @@ def _fetch(rows: QuerySet, *, stream: bool) -> Iterable[tuple]:
         held = not connection.in_atomic_block  # outside a transaction it must outlive COMMIT
         cursor = psycopg.ServerCursor(raw, name, withhold=held)
         return _stream(cursor, sql, params)
-    with psycopg.Cursor(raw) as cursor:
-        return cursor.execute(sql, params, binary=True).fetchall()
+    with psycopg.Cursor(raw) as cursor:  # never prepared: safe behind a transaction pooler
+        return cursor.execute(sql, params, binary=True, prepare=False).fetchall()
 
 
 def _stream(cursor: psycopg.ServerCursor, sql: str, params: tuple) -> Iterable[tuple]:
