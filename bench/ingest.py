@@ -454,19 +454,20 @@ def main() -> None:
     # derived, then COPY of the same rows; each round's ratio is against its own COPY.
     worker_ratios: list[float] = []
     for round_number in range(1, args.rounds + 1):
+        worker_rate = None
         if args.worker_broker:
             seconds, note = worker_round(args, server_env, seeded, bodies, bench_url)
             assert counts(bench_url)[1] == outages_api, "the worker derived other outages"
             label = f"API + worker, round {round_number}"
             table.append(Line(label, seconds, note, len(rows), copy_round=round_number))
-            worker_ratios.append(len(rows) / seconds)
+            worker_rate = len(rows) / seconds
         reset_results(bench_url)
         copy_seconds = copy_rows(bench_url, rows)
         assert counts(bench_url)[0] == len(rows)
         copy_rates.append(len(rows) / copy_seconds)
         table.append(Line(f"COPY FROM STDIN, round {round_number}", copy_seconds, "", len(rows)))
-        if worker_ratios:
-            worker_ratios[-1] /= copy_rates[-1]
+        if worker_rate is not None:
+            worker_ratios.append(worker_rate / copy_rates[-1])
     derive_seconds = derive_all(seeded.workflow_ids)
     outages_copy = counts(bench_url)[1]
     assert outages_copy == outages_api, (outages_copy, outages_api)
