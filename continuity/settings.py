@@ -66,7 +66,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -133,47 +133,47 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "derivation-sweep": {
         "task": "incidents.sweep_derivations",
-        "schedule": env_int("DERIVATION_SWEEP_SECONDS", 60),
+        "schedule": env_int("DERIVATION_SWEEP_SECONDS", 60, minimum=1),
     },
     "fallback-auto-activation": {
         "task": "incidents.auto_activate_fallbacks",
-        "schedule": env_int("FALLBACK_SWEEP_SECONDS", 30),
+        "schedule": env_int("FALLBACK_SWEEP_SECONDS", 30, minimum=1),
     },
     "monthly-reports": {
         "task": "reports.monthly_run",
-        "schedule": env_int("REPORT_RUN_SECONDS", 3600),
+        "schedule": env_int("REPORT_RUN_SECONDS", 3600, minimum=1),
     },
     "notification-sweep": {
         "task": "incidents.sweep_notifications",
-        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60),
+        "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1),
     },
     # The built-in prober: claim due probes, send one batch per location to probes.<location>.
     "probe-dispatch": {
         "task": "incidents.prober_dispatch",
-        "schedule": env_int("PROBE_DISPATCH_SECONDS", 1),
+        "schedule": env_int("PROBE_DISPATCH_SECONDS", 1, minimum=1),
         "options": {"expires": 10},
     },
 }
 
 # Re-derivation starts this far before the earliest new result (SPEC §3 "affected span"),
 # further back when a stored outage or no-data span runs across that point.
-DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 60))
+DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 60, minimum=0))
 
 # A queued derivation waits this long, so the batches of a burst are derived together: while
 # it waits, its workflow's probes stay flagged and later batches queue nothing more.
-DERIVATION_DELAY_MS = max(0, env_int("DERIVATION_DELAY_MS", 500))
+DERIVATION_DELAY_MS = env_int("DERIVATION_DELAY_MS", 500, minimum=0)
 
 # Probe results more than this far in the future are rejected.
-PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120)
+PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120, minimum=0)
 PROBE_RESULT_MAX_BATCH = 5000
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Continuity <reports@continuity.local>")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
@@ -187,4 +187,4 @@ LOGGING = {
 }
 
 # An activation still active this long after its outage resolved is flagged.
-FALLBACK_FLAG_AFTER_MINUTES = env_int("FALLBACK_FLAG_AFTER_MINUTES", 30)
+FALLBACK_FLAG_AFTER_MINUTES = env_int("FALLBACK_FLAG_AFTER_MINUTES", 30, minimum=0)
