@@ -174,9 +174,9 @@ def derivation_window_start(
     """Where re-derivation starts, or None for the workflow's whole history.
 
     SPEC §3 re-derives "the affected span": from a lookback before the earliest new result,
-    moved back to each probe's last result before it (after a silence nobody derived, the
-    no-data span starts 3 intervals after that result, not where the window happens to
-    open) and to the start of any stored outage or no-data span it would cut through, so
+    moved back to the last result before it (after a silence nobody derived, the no-data
+    span starts 3 intervals after that result, not where the window happens to open) and
+    to the start of any stored outage or no-data span it would cut through, so
     every episode is derived whole. Results before the window only feed the per-location
     state machines (see `context`), and stored spans before it are left as they are.
     """
@@ -191,7 +191,11 @@ def derivation_window_start(
 
 
 def _last_result_before(probes: list[Probe], instant: datetime) -> datetime | None:
-    """The earliest, over the probes, of each one's newest result observed before `instant`."""
+    """The newest result of any of the probes observed before `instant`.
+
+    The workflow is "no data" only once every probe is, 3 intervals after the last result
+    of all: a probe silent for months does not pull the window back to its own last result.
+    """
     newest = (
         ProbeResult.objects.filter(probe=OuterRef("pk"), observed_at__lt=instant)
         .order_by("-observed_at")
@@ -202,7 +206,7 @@ def _last_result_before(probes: list[Probe], instant: datetime) -> datetime | No
         .annotate(last_before=Subquery(newest))
         .values_list("last_before", flat=True)
     )
-    return min((last for last in lasts if last is not None), default=None)
+    return max((last for last in lasts if last is not None), default=None)
 
 
 def monitoring_start(probes: list[Probe]) -> datetime | None:

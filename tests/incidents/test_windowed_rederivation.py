@@ -99,11 +99,8 @@ def test_late_results_rederive_the_affected_span_like_a_full_derivation(
     )
 
 
-def test_a_silence_nobody_derived_is_no_data_from_three_intervals_after_the_last_result():
-    """Results stop at minute 600 and no sweep runs; when they resume at minute 800 the
-    windowed derivation reaches back to the last result, whatever the lookback."""
-    probe = ProbeFactory(locations=list(LOCATIONS), quorum=2, interval_seconds=60)
-    up = lambda minutes: [  # noqa: E731
+def up(probe, minutes):
+    return [
         {
             "probe": probe.pk,
             "location": location,
@@ -111,13 +108,26 @@ def test_a_silence_nobody_derived_is_no_data_from_three_intervals_after_the_last
             "outcome": "up",
         }
         for m in minutes
-        for location in LOCATIONS
+        for location in probe.locations
     ]
-    probe_results_ingest(items=up(range(0, 600)), customer_id=None, now=NOW)
+
+
+@pytest.mark.parametrize("silent_probe_since", [None, 30])
+def test_a_silence_nobody_derived_is_no_data_from_three_intervals_after_the_last_result(
+    silent_probe_since,
+):
+    """Results stop at minute 600 and no sweep runs; when they resume at minute 800 the
+    windowed derivation reaches back to the last result, whatever the lookback. A second
+    probe silent since minute 30 changes nothing: no data needs every probe silent."""
+    probe = ProbeFactory(locations=list(LOCATIONS), quorum=2, interval_seconds=60)
+    if silent_probe_since is not None:
+        silent = ProbeFactory(workflow=probe.workflow, locations=["eu-west"])
+        probe_results_ingest(items=up(silent, range(silent_probe_since)), customer_id=None)
+    probe_results_ingest(items=up(probe, range(0, 600)), customer_id=None, now=NOW)
     workflow_derive_outages(workflow_id=probe.workflow_id, now=START + timedelta(minutes=601))
     assert not NoDataSpan.objects.exists()
 
-    probe_results_ingest(items=up(range(800, 900)), customer_id=None, now=NOW)
+    probe_results_ingest(items=up(probe, range(800, 900)), customer_id=None, now=NOW)
     later = START + timedelta(minutes=901)
     workflow_derive_outages(workflow_id=probe.workflow_id, now=later)
 
