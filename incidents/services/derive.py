@@ -175,10 +175,10 @@ def derivation_window_start(
 
     SPEC §3 re-derives "the affected span": from a lookback before the earliest new result,
     moved back to the last result before it (after a silence nobody derived, the no-data
-    span starts 3 intervals after that result, not where the window happens to open) and
-    to the start of any stored outage or no-data span it would cut through, so
-    every episode is derived whole. Results before the window only feed the per-location
-    state machines (see `context`), and stored spans before it are left as they are.
+    span starts 3 intervals after that result, not where the window happens to open) and to
+    the start of any stored outage or no-data span it would cut through, so every episode
+    is derived whole. Results before the window only feed the per-location state machines
+    (see `context`), and stored spans before it are left as they are.
     """
     if not probes or workflow.derived_at is None or (claimed and None in claimed.values()):
         return None
