@@ -52,19 +52,8 @@ def _duration(seconds: int) -> str:
 
 
 def _daily(row: WorkflowSLA, period: Period) -> tuple[tuple[str, Decimal | None], ...]:
-    inputs = row.inputs
     return tuple(
-        (
-            day.label,
-            sla.compute_sla(
-                period=day,
-                policy=inputs.policy,
-                outages=inputs.outages,
-                maintenance=inputs.maintenance,
-                no_data=inputs.no_data,
-            ).availability_pct,
-        )
-        for day in days_of(period)
+        (day.label, row.inputs.sla_figures(day).availability_pct) for day in days_of(period)
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q
 from continuity.models import CreditTier, Customer, FallbackActivation, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
 from reports import impact, intervals, sla
+from reports.periods import Period
 
 DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
 
@@ -56,6 +57,18 @@ class WorkflowInputs:
     no_data: list[intervals.Interval] = field(default_factory=list)
     fallbacks: list[sla.FallbackSpan] = field(default_factory=list)
     activations: dict[int, list[FallbackActivation]] = field(default_factory=dict)
+
+    def sla_figures(self, period: Period, now: datetime | None = None) -> sla.SLAFigures:
+        """`sla.compute_sla` of this workflow over `period` (month-to-date with `now`)."""
+        return sla.compute_sla(
+            period=period,
+            policy=self.policy,
+            outages=self.outages,
+            maintenance=self.maintenance,
+            no_data=self.no_data,
+            fallbacks=self.fallbacks,
+            now=now,
+        )
 
     def impact_inputs(self) -> list[impact.OutageImpactInput]:
         return [

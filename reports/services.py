@@ -101,15 +101,7 @@ def outage_mitigations(inputs: WorkflowInputs, now: datetime) -> dict[int, Mitig
 
 
 def _workflow_sla(inputs: WorkflowInputs, period: Period, now: datetime, burn: bool) -> WorkflowSLA:
-    figures = sla.compute_sla(
-        period=period,
-        policy=inputs.policy,
-        outages=inputs.outages,
-        maintenance=inputs.maintenance,
-        no_data=inputs.no_data,
-        fallbacks=inputs.fallbacks,
-        now=min(now, period.end),
-    )
+    figures = inputs.sla_figures(period, min(now, period.end))
     rates = None
     if burn:
         rates = sla.burn_rates(

@@ -127,6 +127,28 @@ def flush_redis(url: str) -> None:
         client.close()
 
 
+def live_environment(broker_url: str, **extra: str) -> dict[str, str]:
+    """Environment for app subprocesses on the test database and broker, tasks not eager.
+
+    Call from a fixture on a transactional PostgreSQL test database: it empties the broker's
+    Redis database and makes this process publish tasks rather than run them eagerly (the
+    autouse ``eager_celery`` fixture restores that).
+    """
+    from continuity.celery import app as celery_app
+
+    flush_redis(broker_url)
+    celery_app.conf.task_always_eager = False
+    return {
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DB_CONN_MAX_AGE": "0",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def redis_available(url: str) -> bool:
     import redis
 

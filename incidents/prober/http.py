@@ -186,6 +186,28 @@ async def read_capped(response: httpx.Response, limit: int = MAX_BODY_BYTES) -> 
     return b"".join(chunks)[:limit]
 
 
+async def fetch(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    timeout: float,
+    content: bytes | None = None,
+) -> tuple[httpx.Response, bytes]:
+    """One request with redirects followed, its body read up to MAX_BODY_BYTES, all within
+    `timeout` seconds; transport errors and the timeout are raised."""
+    async with asyncio.timeout(timeout):
+        request = client.build_request(
+            method, url, headers=headers, content=content, timeout=timeout
+        )
+        response = await client.send(request, stream=True, follow_redirects=True)
+        try:
+            return response, await read_capped(response)
+        finally:
+            await response.aclose()
+
+
 async def run_http(
     spec: CheckSpec, client: httpx.AsyncClient, environ: Mapping[str, str], now
 ) -> CheckResult:
@@ -197,19 +219,14 @@ async def run_http(
         return CheckResult(spec.probe_id, observed_at, "down", error=f"configuration: {missing}")
     started = time.perf_counter()
     try:
-        async with asyncio.timeout(spec.timeout_seconds):
-            request = client.build_request(
-                spec.method,
-                spec.target,
-                headers=headers,
-                content=spec.body.encode() if spec.body else None,
-                timeout=spec.timeout_seconds,
-            )
-            response = await client.send(request, stream=True, follow_redirects=True)
-            try:
-                raw = await read_capped(response)
-            finally:
-                await response.aclose()
+        response, raw = await fetch(
+            client,
+            spec.method,
+            spec.target,
+            headers=headers,
+            timeout=spec.timeout_seconds,
+            content=spec.body.encode() if spec.body else None,
+        )
     except Exception as exc:  # every failure becomes a result, never an exception
         error = describe_transport_error(exc, url=spec.target, timeout_ms=spec.timeout_ms)
         return CheckResult(spec.probe_id, observed_at, "down", error=secrets.redact(error))

@@ -8,7 +8,6 @@ an outage of this probe; the customer's own maintenance windows are separate).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Mapping
@@ -16,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from incidents.prober.http import USER_AGENT, describe_transport_error, elapsed_ms, read_capped
+from incidents.prober.http import USER_AGENT, describe_transport_error, elapsed_ms, fetch
 from incidents.prober.spec import CheckResult, CheckSpec
 
 STATUS_OUTCOMES = {
@@ -94,18 +93,10 @@ async def run_statuspage(
     url = summary_url(spec.target)
     started = time.perf_counter()
     try:
-        async with asyncio.timeout(spec.timeout_seconds):
-            request = client.build_request(
-                "GET",
-                url,
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                timeout=spec.timeout_seconds,
-            )
-            response = await client.send(request, stream=True, follow_redirects=True)
-            try:
-                raw = await read_capped(response)
-            finally:
-                await response.aclose()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        response, raw = await fetch(
+            client, "GET", url, headers=headers, timeout=spec.timeout_seconds
+        )
     except Exception as exc:  # every failure becomes a result
         error = describe_transport_error(exc, url=url, timeout_ms=spec.timeout_ms)
         return CheckResult(spec.probe_id, observed_at, "down", error=f"status page: {error}")

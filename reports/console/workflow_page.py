@@ -78,15 +78,7 @@ def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
     starts = monitoring_starts(workflow_ids=[workflow.pk])
     days, whole = daily.history(inputs, span, starts.get(workflow.pk), now)
     month = month_containing(now, tz)
-    mtd = sla.compute_sla(
-        period=month,
-        policy=inputs.policy,
-        outages=inputs.outages,
-        maintenance=inputs.maintenance,
-        no_data=inputs.no_data,
-        fallbacks=inputs.fallbacks,
-        now=now,
-    )
+    mtd = inputs.sla_figures(month, now)
     budget = mtd.error_budget_seconds
     mitigations = outage_mitigations(inputs, now)
     open_severities = [o.severity for o in inputs.outage_rows if o.ended_at is None]

@@ -48,18 +48,8 @@ def live_env(transactional_db, broker_url) -> dict[str, str]:
     """
     if connection.vendor != "postgresql":
         pytest.skip("integration tests need DATABASE_URL=postgres://… (see `make test`)")
-    live.flush_redis(broker_url)
-    celery_app.conf.task_always_eager = False  # the autouse eager_celery fixture restores it
-    return {
-        "DATABASE_URL": live.database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        # Celery reads this variable itself; it lets the test wait for task results.
-        "CELERY_RESULT_BACKEND": broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DB_CONN_MAX_AGE": "0",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+    # Celery reads CELERY_RESULT_BACKEND itself; it lets the test wait for task results.
+    return live.live_environment(broker_url, CELERY_RESULT_BACKEND=broker_url)
 
 
 @pytest.fixture

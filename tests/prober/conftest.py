@@ -62,19 +62,9 @@ def broker_url() -> str:
 def live_env(transactional_db, broker_url) -> dict[str, str]:
     if connection.vendor != "postgresql":
         pytest.skip("live prober tests need DATABASE_URL=postgres://…")
-    live.flush_redis(broker_url)
-    celery_app.conf.task_always_eager = False  # the autouse eager_celery fixture restores it
-    return {
-        "DATABASE_URL": live.database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DB_CONN_MAX_AGE": "0",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "PROBE_DISPATCH_SECONDS": "1",
-        "DERIVATION_SWEEP_SECONDS": "5",
-        "PROBE_LOCATION": "",
-    }
+    return live.live_environment(
+        broker_url, PROBE_DISPATCH_SECONDS="1", DERIVATION_SWEEP_SECONDS="5", PROBE_LOCATION=""
+    )
 
 
 @pytest.fixture
