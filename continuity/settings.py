@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "continuity",
     "incidents",
     "reports",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from console import fmt
+from console.pages import daily
+from console.pages.overview import effective_state
+from console.svg import strips, timeline
 from reports import intervals, sla
-from reports.console import daily, fmt, timeline
-from reports.console.overview import effective_state
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 POLICY = sla.Policy(target_pct=Decimal("99.9"))
@@ -113,7 +115,7 @@ def test_no_data_maintenance_and_not_monitored_days():
 
 
 def test_strip_puts_today_at_the_right_edge():
-    strip = daily.strip(figures(), slots=90, width=900)
+    strip = strips.strip(figures(), slots=90, width=900)
     assert len(strip.bars) == 5
     assert float(strip.bars[-1].x) + float(strip.bars[-1].width) == pytest.approx(900, abs=0.05)
 

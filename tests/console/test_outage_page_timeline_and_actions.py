@@ -196,7 +196,7 @@ def test_unknown_outage_is_404(world, readonly_client):
 
 
 def test_long_outage_has_a_bounded_strip(world, readonly_client, monkeypatch):
-    monkeypatch.setattr("reports.console.outage_page.MAX_RESULTS", 10)
+    monkeypatch.setattr("console.pages.outage_page.MAX_RESULTS", 10)
     html = readonly_client.get(url(world.open_outage)).content.decode()
     assert html.count('class="tl-result') <= 10
     assert html.count("tl-evidence") == 2  # evidence is always drawn

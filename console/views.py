@@ -8,21 +8,21 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
-from continuity.permissions import user_can_operate
-from reports.console.access import staff_page
-from reports.console.archive import ArchiveFilters, report_archive_get
-from reports.console.forms import (
+from console.access import staff_page
+from console.forms import (
     FallbackActivateForm,
     OutageEditForm,
     OutageUpdateForm,
     ReportGenerateForm,
 )
-from reports.console.outage_page import OutagePage, outage_page_get
-from reports.console.overview import STATES, Filters, overview_get
-from reports.console.status_page import status_page_get
-from reports.console.workflow_page import workflow_page_get
+from console.pages.archive import ArchiveFilters, report_archive_get
+from console.pages.outage_page import OutagePage, outage_page_get
+from console.pages.overview import STATES, Filters, overview_get
+from console.pages.status_page import status_page_get
+from console.pages.workflow_page import workflow_page_get
+from continuity.permissions import user_can_operate
 
-ASSETS = Path(__file__).resolve().parent.parent / "static" / "console"
+ASSETS = Path(__file__).resolve().parent / "static" / "console"
 ASSET_NAMES = frozenset(path.name for path in ASSETS.iterdir() if path.is_file())
 REFRESH_SECONDS = 15
 

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from console import demo
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
-from reports import demo, lifecycle
+from reports import lifecycle
 from reports.figures import minutes
 from reports.impact import money
 from reports.models import Report

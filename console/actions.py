@@ -9,22 +9,22 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from continuity.exceptions import DomainError
-from continuity.models import Customer, FallbackActivation, Runbook
-from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
-from incidents.models import Outage
-from incidents.services import outage_post_update, outage_update
-from reports import lifecycle
-from reports.console import fmt
-from reports.console.access import operator_action
-from reports.console.forms import (
+from console import fmt
+from console.access import operator_action
+from console.forms import (
     FallbackActivateForm,
     OutageEditForm,
     OutageUpdateForm,
     ReportGenerateForm,
     StepCompleteForm,
 )
-from reports.console.views import render_outage
+from console.views import render_outage
+from continuity.exceptions import DomainError
+from continuity.models import Customer, FallbackActivation, Runbook
+from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
+from incidents.models import Outage
+from incidents.services import outage_post_update, outage_update
+from reports import lifecycle
 from reports.models import Report
 from reports.periods import PeriodError
 

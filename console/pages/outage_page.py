@@ -7,11 +7,13 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from console import fmt
+from console.pages import chronology
+from console.svg import timeline
 from continuity.models import FallbackActivation, Runbook, RunbookStep, StepCompletion
 from incidents.mitigation import Mitigation, mitigation
 from incidents.models import Outage, OutageEvidence, OutageUpdate, Probe, ProbeResult
 from reports import impact
-from reports.console import chronology, fmt, timeline
 from reports.selectors import DEFAULT_POLICY, impact_input
 
 # Results drawn on the strip at most; a longer outage shows its evidence and the first ones.

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
+from console import fmt
 from continuity.models import Customer
-from reports.console import fmt
 from reports.models import Report, ReportState
 
 PAGE_SIZE = 50

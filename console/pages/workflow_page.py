@@ -7,13 +7,15 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.http import Http404
 
+from console import fmt
+from console.pages import daily
+from console.pages.overview import STATE_LABELS, BudgetBar, effective_state
+from console.pages.probes import ProbeStatus, monitoring_starts, probes_with_last_results
+from console.svg import strips
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
 from incidents.mitigation import Mitigation
 from incidents.models import Outage
 from reports import sla
-from reports.console import daily, fmt
-from reports.console.overview import STATE_LABELS, BudgetBar, effective_state
-from reports.console.probes import ProbeStatus, monitoring_starts, probes_with_last_results
 from reports.periods import month_containing
 from reports.selectors import sla_inputs, workflows_for_sla
 from reports.services import outage_mitigations
@@ -43,7 +45,7 @@ class WorkflowPage:
     tz: str
     state: str
     days: list[daily.DayFigures]
-    strip: daily.Strip
+    strip: strips.Strip
     window_availability: str | None
     mtd: sla.SLAFigures
     budget: BudgetBar
@@ -88,7 +90,7 @@ def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
         tz=tz,
         state=effective_state(workflow.current_state, open_severities),
         days=days,
-        strip=daily.strip(days),
+        strip=strips.strip(days),
         window_availability=whole.availability_display,
         mtd=mtd,
         budget=BudgetBar(

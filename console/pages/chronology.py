@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from console import fmt
 from continuity.models import FallbackActivation
 from incidents.models import Outage, OutageUpdate
-from reports.console import fmt
 
 
 @dataclass(frozen=True)

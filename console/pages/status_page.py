@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 
 from django.http import Http404
 
+from console import fmt
+from console.pages import daily
+from console.pages.overview import effective_state
+from console.pages.probes import monitoring_starts
+from console.svg import strips
 from continuity.models import Customer
 from incidents.models import OutageUpdate
-from reports.console import daily, fmt
-from reports.console.overview import effective_state
-from reports.console.probes import monitoring_starts
 from reports.selectors import sla_inputs, workflows_for_sla
 
 RECENT = timedelta(days=14)
@@ -50,7 +52,7 @@ class PublicWorkflow:
     name: str
     state: str
     state_label: str
-    strip: daily.Strip
+    strip: strips.Strip
     availability: str | None
 
 
@@ -123,7 +125,7 @@ def status_page_get(*, slug: str, now: datetime) -> StatusPage:
                 name=wf.name,
                 state=state,
                 state_label=PUBLIC_STATE_LABELS.get(state, state),
-                strip=daily.strip(days),
+                strip=strips.strip(days),
                 availability=whole.availability_display,
             )
         )

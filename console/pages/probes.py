@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Subquery
 
+from console import fmt
 from incidents.models import Probe, ProbeResult
-from reports.console import fmt
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from reports.console import actions, views
+from console import actions, views
 
 app_name = "console"
 
