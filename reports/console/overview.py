@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from continuity.models import Customer, FallbackActivation, Workflow
-from incidents.mitigation import Mitigation, RTOStatus
 from incidents.models import Outage
 from reports import impact
 from reports.console import fmt
+from reports.rto import Mitigation, RTOStatus
 from reports.selectors import workflows_for_sla
 from reports.services import WorkflowSLA, workflows_month_to_date
 

@@ -8,13 +8,13 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
-from incidents.mitigation import Mitigation
 from incidents.models import Outage
 from reports import sla
 from reports.console import daily, fmt
 from reports.console.overview import STATE_LABELS, BudgetBar, effective_state
 from reports.console.probes import ProbeStatus, monitoring_starts, probes_with_last_results
 from reports.periods import month_containing
+from reports.rto import Mitigation
 from reports.selectors import sla_inputs, workflows_for_sla
 from reports.services import outage_mitigations
 

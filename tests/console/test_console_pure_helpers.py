@@ -8,6 +8,7 @@ import pytest
 from reports import intervals, sla
 from reports.console import daily, fmt, timeline
 from reports.console.overview import effective_state
+from reports.fallbacks import FallbackSpan
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 POLICY = sla.Policy(target_pct=Decimal("99.9"))
@@ -138,7 +139,11 @@ def test_timeline_geometry():
             ),
         ),
         updates=(timeline.Event(start + timedelta(minutes=5), "investigating"),),
-        activations=(timeline.ActivationSpan(start + timedelta(minutes=10), None, "Plan B 80%"),),
+        activations=(
+            timeline.FallbackMark(
+                FallbackSpan(start + timedelta(minutes=10), None, Decimal(80)), "Plan B 80%"
+            ),
+        ),
         steps=(
             timeline.Event(start + timedelta(minutes=11), "step 1"),
             timeline.Event(start + timedelta(minutes=11, seconds=20), "step 2"),

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidents.derivation import (
+    STALE_AFTER_INTERVALS,
     Derivation,
     Observation,
     Outcome,
@@ -722,7 +723,7 @@ def _oracle_machine(results, signal, probe: ProbeSpec, minute: int) -> bool:
 
 
 def _oracle_stale(times: list[int], probe: ProbeSpec, minute: int) -> bool:
-    limit = 3 * probe.interval_seconds / 60
+    limit = STALE_AFTER_INTERVALS * probe.interval_seconds / 60
     if not times or minute < times[0] or minute >= times[-1] + limit:
         return True
     return any(
