@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidents.derivation import (
-    STALE_AFTER_INTERVALS,
     Derivation,
     Observation,
     Outcome,
@@ -21,6 +20,7 @@ from incidents.derivation import (
     derive_workflow,
     location_timeline,
     probe_timeline,
+    stale_after,
     workflow_timeline,
 )
 
@@ -723,7 +723,7 @@ def _oracle_machine(results, signal, probe: ProbeSpec, minute: int) -> bool:
 
 
 def _oracle_stale(times: list[int], probe: ProbeSpec, minute: int) -> bool:
-    limit = STALE_AFTER_INTERVALS * probe.interval_seconds / 60
+    limit = stale_after(probe.interval_seconds) / timedelta(minutes=1)
     if not times or minute < times[0] or minute >= times[-1] + limit:
         return True
     return any(
