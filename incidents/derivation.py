@@ -34,6 +34,11 @@ STALE_AFTER_INTERVALS = 3
 """A location is stale once this many intervals have passed since its last result."""
 
 
+def stale_after(interval_seconds: int) -> timedelta:
+    """How long after its last result a location probed every ``interval_seconds`` goes stale."""
+    return timedelta(seconds=STALE_AFTER_INTERVALS * interval_seconds)
+
+
 class Outcome(StrEnum):
     UP = "up"
     DEGRADED = "degraded"
@@ -82,7 +87,7 @@ class ProbeSpec:
 
     @property
     def stale_after(self) -> timedelta:
-        return timedelta(seconds=STALE_AFTER_INTERVALS * self.interval_seconds)
+        return stale_after(self.interval_seconds)
 
 
 @dataclass(frozen=True)

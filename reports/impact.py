@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
-from reports.intervals import Interval, intersect, merge, subtract, total_seconds
+from reports.fallbacks import FallbackSpan, effective_cover
+from reports.intervals import (
+    Interval,
+    as_interval,
+    check_order,
+    floor_second,
+    intersect,
+    total_seconds,
+)
 from reports.sla import SEVERITIES
 
 _CTX = Context(prec=50)
@@ -36,20 +44,6 @@ _ZERO = Decimal(0)
 _SECONDS_PER_MINUTE = 60
 
 Key = str | int
-
-
-@dataclass(frozen=True)
-class ActivationSpan:
-    """A fallback active over [activated_at, deactivated_at); open while deactivated_at is None."""
-
-    activated_at: datetime
-    deactivated_at: datetime | None
-    effectiveness_pct: Decimal  # share of the workflow's function it restores, 0..100
-
-    def __post_init__(self) -> None:
-        _check_order(self.activated_at, self.deactivated_at, "activation")
-        pct = _number("effectiveness_pct", self.effectiveness_pct, 0, 100)
-        object.__setattr__(self, "effectiveness_pct", pct)
 
 
 @dataclass(frozen=True)
@@ -66,12 +60,12 @@ class OutageImpactInput:
     currency: str
     users_affected: int
     degraded_weight: Decimal  # the workflow's policy weight; degraded minutes count at it
-    activations: tuple[ActivationSpan, ...] = ()
+    activations: tuple[FallbackSpan, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be 'down' or 'degraded', got {self.severity!r}")
-        _check_order(self.started_at, self.ended_at, "outage")
+        check_order(self.started_at, self.ended_at, "outage")
         set_ = object.__setattr__
         set_(self, "cost_per_minute", _number("cost_per_minute", self.cost_per_minute, 0))
         set_(self, "degraded_weight", _number("degraded_weight", self.degraded_weight, 0, 1))
@@ -121,7 +115,7 @@ def outage_impact(
     item: OutageImpactInput, *, window_start: datetime, window_end: datetime, now: datetime
 ) -> OutageImpact:
     """Impact of one outage within [window_start, window_end), as known at ``now``."""
-    now = _floor(now)
+    now = floor_second(now)
     counted = _counted(item, _window(window_start, window_end, now), now)
     levels = _mitigation_levels(counted, item.activations, now)
     with localcontext(_CTX):
@@ -149,7 +143,7 @@ def money(value: Decimal) -> Decimal:
 
 def _window(start: datetime, end: datetime, now: datetime) -> Interval:
     """The window cut at ``now``: seconds that have not happened yet cost nothing."""
-    lower, upper = _floor(start), _floor(end)
+    lower, upper = floor_second(start), floor_second(end)
     if upper < lower:
         raise ValueError(f"window ends before it starts: {start} > {end}")
     return Interval(lower, max(lower, min(upper, now)))
@@ -158,26 +152,22 @@ def _window(start: datetime, end: datetime, now: datetime) -> Interval:
 def _counted(item: OutageImpactInput, window: Interval, now: datetime) -> list[Interval]:
     if item.excluded:
         return []
-    return intersect([_span(item.started_at, item.ended_at, now)], [window])
+    return intersect([as_interval(item.started_at, item.ended_at, now)], [window])
 
 
 def _mitigation_levels(
-    counted: list[Interval], activations: Iterable[ActivationSpan], now: datetime
+    counted: list[Interval], activations: Iterable[FallbackSpan], now: datetime
 ) -> list[tuple[int, Decimal]]:
-    """Counted seconds at each effectiveness, the highest active fallback applying at each instant.
+    """Counted seconds under each piece of the fallbacks' effective cover, at its effectiveness.
 
-    Taking activations from the most effective down, each claims only the counted time no
-    better one has claimed, so the claimed spans are disjoint and cover exactly the counted
-    time under some fallback. An activation outside the outage claims nothing.
+    The pieces are disjoint, so the levels add up to exactly the counted time under some
+    fallback. An activation outside the outage adds nothing.
     """
-    claimed: list[Interval] = []
-    levels: list[tuple[int, Decimal]] = []
-    for act in sorted(activations, key=lambda a: a.effectiveness_pct, reverse=True):
-        active = intersect([_span(act.activated_at, act.deactivated_at, now)], counted)
-        fresh = subtract(active, claimed)
-        if fresh:
-            levels.append((total_seconds(fresh), act.effectiveness_pct))
-            claimed = merge([*claimed, *fresh])
+    levels = []
+    for piece in effective_cover(activations, now):
+        seconds = total_seconds(intersect(counted, [piece.interval]))
+        if seconds:
+            levels.append((seconds, piece.effectiveness_pct))
     return levels
 
 
@@ -256,7 +246,7 @@ def _per_currency(
     return {c: sum((amount(i) for i in group if i.currency == c), _ZERO) for c in currencies}
 
 
-# --- input checks and instants
+# --- input checks
 
 
 def _number(name: str, value: Decimal | int, low: int, high: int | None = None) -> Decimal:
@@ -268,24 +258,3 @@ def _number(name: str, value: Decimal | int, low: int, high: int | None = None) 
         bounds = f"between {low} and {high}" if high is not None else f">= {low}"
         raise ValueError(f"{name} must be {bounds}, got {value}")
     return value
-
-
-def _check_order(start: datetime, end: datetime | None, what: str) -> None:
-    """Both bounds aware (``_floor`` raises otherwise) and in order."""
-    for instant in (start, end):
-        if instant is not None:
-            _floor(instant)
-    if end is not None and end < start:
-        raise ValueError(f"{what} ends before it starts: {start} > {end}")
-
-
-def _floor(instant: datetime) -> datetime:
-    if instant.utcoffset() is None:
-        raise ValueError(f"instants must be timezone-aware, got {instant!r}")
-    return instant.replace(microsecond=0)
-
-
-def _span(start: datetime, end: datetime | None, now: datetime) -> Interval:
-    """An outage or activation as an interval; an open one runs to ``now`` (empty if later)."""
-    lower = _floor(start)
-    return Interval(lower, max(lower, now) if end is None else _floor(end))

@@ -53,6 +53,31 @@ class ServiceWindow:
             raise ValueError(f"service window must end after it starts: {self.start}-{self.end}")
 
 
+def floor_second(instant: datetime, name: str = "instants") -> datetime:
+    """``instant`` cut to its whole second, so interval arithmetic counts whole seconds."""
+    if instant.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {instant!r}")
+    return instant.replace(microsecond=0)
+
+
+def check_order(start: datetime, end: datetime | None, what: str) -> None:
+    """Both bounds aware and in order; ``end`` None means still open."""
+    for instant in (start, end):
+        if instant is not None:
+            floor_second(instant)
+    if end is not None and end < start:
+        raise ValueError(f"{what} ends before it starts: {start} > {end}")
+
+
+def as_interval(start: datetime, end: datetime | None, now: datetime) -> Interval:
+    """[start, end) floored to the second; an open one runs to ``now`` (empty if it starts later).
+
+    ``now`` is expected floored already.
+    """
+    lower = floor_second(start)
+    return Interval(lower, max(lower, now) if end is None else floor_second(end))
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Union: sort, drop empty intervals, join overlapping or touching ones."""
     merged: list[Interval] = []

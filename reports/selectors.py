@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q
 from continuity.models import CreditTier, Customer, FallbackActivation, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
 from reports import impact, intervals, sla
+from reports.fallbacks import FallbackSpan
 from reports.periods import Period
 
 DEFAULT_POLICY = sla.Policy(target_pct=Decimal("99.900"))
@@ -55,7 +56,7 @@ class WorkflowInputs:
     outage_rows: list[Outage] = field(default_factory=list)
     maintenance: list[intervals.Interval] = field(default_factory=list)
     no_data: list[intervals.Interval] = field(default_factory=list)
-    fallbacks: list[sla.FallbackSpan] = field(default_factory=list)
+    fallbacks: list[FallbackSpan] = field(default_factory=list)
     activations: dict[int, list[FallbackActivation]] = field(default_factory=dict)
 
     def sla_figures(self, period: Period, now: datetime | None = None) -> sla.SLAFigures:
@@ -95,10 +96,16 @@ def impact_input(
         currency=workflow.currency,
         users_affected=workflow.users_affected,
         degraded_weight=degraded_weight,
-        activations=tuple(
-            impact.ActivationSpan(a.activated_at, a.deactivated_at, a.effectiveness_pct)
-            for a in activations
-        ),
+        activations=tuple(fallback_span(a) for a in activations),
+    )
+
+
+def fallback_span(activation: FallbackActivation) -> FallbackSpan:
+    return FallbackSpan(
+        activated_at=activation.activated_at,
+        deactivated_at=activation.deactivated_at,
+        effectiveness_pct=activation.effectiveness_pct,
+        outage_id=activation.outage_id,
     )
 
 
@@ -174,14 +181,7 @@ def _add_fallbacks(by_id: dict[int, WorkflowInputs]) -> None:
     for activation in activations.order_by("activated_at", "pk"):
         inputs = by_id[activation.runbook.workflow_id]
         inputs.activations.setdefault(activation.outage_id, []).append(activation)
-        inputs.fallbacks.append(
-            sla.FallbackSpan(
-                outage_id=activation.outage_id,
-                activated_at=activation.activated_at,
-                deactivated_at=activation.deactivated_at,
-                effectiveness_pct=activation.effectiveness_pct,
-            )
-        )
+        inputs.fallbacks.append(fallback_span(activation))
 
 
 def _add_maintenance(by_id: dict[int, WorkflowInputs], start: datetime, end: datetime) -> None:

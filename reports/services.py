@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from continuity.models import Customer
-from incidents.mitigation import Mitigation, RTOStatus, mitigation
 from reports import impact, sla
 from reports.dependencies import DependentOutage, ProviderIncident, group_incidents
 from reports.periods import Period, month_containing
+from reports.rto import Mitigation, RTOStatus, mitigation
 from reports.selectors import WorkflowInputs, sla_inputs, workflows_for_sla
 
 BURN_LOOKBACK = sla.DEFAULT_BURN_WINDOWS

@@ -18,10 +18,13 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Context, Decimal, localcontext
 from enum import StrEnum
 
+from reports.fallbacks import Cover, FallbackSpan, effective_cover
 from reports.intervals import (
     Interval,
     ServiceWindow,
+    as_interval,
     clip,
+    floor_second,
     intersect,
     service_intervals,
     subtract,
@@ -96,18 +99,6 @@ class OutageSpan:
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be 'down' or 'degraded', got {self.severity!r}")
-
-
-@dataclass(frozen=True)
-class FallbackSpan:
-    outage_id: int | None
-    activated_at: datetime
-    deactivated_at: datetime | None
-    effectiveness_pct: Decimal
-
-    def __post_init__(self) -> None:
-        pct = _decimal("effectiveness_pct", self.effectiveness_pct, 0, 100)
-        object.__setattr__(self, "effectiveness_pct", pct)
 
 
 @dataclass(frozen=True)
@@ -189,24 +180,10 @@ def compute_sla(
     elapsed so far. A fallback mitigates any down/degraded time it covers, whatever its
     ``outage_id``: the caller passes one workflow's outages and fallbacks.
     """
-    now = _floor(now) if now is not None else period.end
+    now = floor_second(now) if now is not None else period.end
     with localcontext(_CTX):
         parts = _breakdown(period, policy, outages, maintenance, no_data, now)
-        return _figures(period, policy, parts, _fallback_levels(fallbacks, now))
-
-
-def _floor(instant: datetime) -> datetime:
-    if instant.utcoffset() is None:
-        raise ValueError(f"instants must be timezone-aware, got {instant!r}")
-    return instant.replace(microsecond=0)
-
-
-def _span(start: datetime, end: datetime | None, now: datetime) -> Interval:
-    """An outage or fallback as an interval; an open one runs to ``now`` (empty if later)."""
-    lower = _floor(start)
-    if end is None:
-        return Interval(lower, max(lower, now))
-    return Interval(lower, _floor(end))
+        return _figures(period, policy, parts, effective_cover(fallbacks, now))
 
 
 def _kept_outages(
@@ -215,7 +192,7 @@ def _kept_outages(
     """Outages that count: not excluded, and at least min_outage_seconds over their full span."""
     kept = []
     for outage in outages:
-        span = _span(outage.started_at, outage.ended_at, now)
+        span = as_interval(outage.started_at, outage.ended_at, now)
         seconds = total_seconds([span])
         if not outage.excluded and seconds > 0 and seconds >= policy.min_outage_seconds:
             kept.append((outage.severity, span))
@@ -232,12 +209,12 @@ def _breakdown(
 ) -> _Breakdown:
     window = Interval(period.start, max(period.start, min(period.end, now)))
     scheduled = clip(service_intervals(period, policy.service_hours), window)
-    maint = intersect((_span(m.start, m.end, now) for m in maintenance), scheduled)
+    maint = intersect((as_interval(m.start, m.end, now) for m in maintenance), scheduled)
     usable = subtract(scheduled, maint)
     kept = _kept_outages(outages, policy, now)
     down = intersect((s for sev, s in kept if sev == "down"), usable)
     degraded = subtract(intersect((s for sev, s in kept if sev == "degraded"), usable), down)
-    gaps = intersect((_span(g.start, g.end, now) for g in no_data), usable)
+    gaps = intersect((as_interval(g.start, g.end, now) for g in no_data), usable)
     gaps = subtract(gaps, down + degraded)
     spans = [span for _, span in kept]
     return _Breakdown(window, scheduled, maint, down, degraded, gaps, spans)
@@ -257,9 +234,7 @@ def _display(value: Decimal | None) -> str | None:
     return None if value is None else truncate_pct(value)
 
 
-def _figures(
-    period: Period, policy: Policy, parts: _Breakdown, levels: list[tuple[Interval, Decimal]]
-) -> SLAFigures:
+def _figures(period: Period, policy: Policy, parts: _Breakdown, cover: list[Cover]) -> SLAFigures:
     scheduled, maint = total_seconds(parts.scheduled), total_seconds(parts.maintenance)
     down, degraded = total_seconds(parts.down), total_seconds(parts.degraded)
     gaps = total_seconds(parts.no_data)
@@ -269,7 +244,7 @@ def _figures(
     if policy.no_data is NoDataMode.DOWN:
         counted += gaps
     availability = _pct(measured - counted, measured)
-    effective = _pct(measured - counted + _relief(parts, policy, levels), measured)
+    effective = _pct(measured - counted + _relief(parts, policy, cover), measured)
     budget = measured * (_HUNDRED - policy.target_pct) / _HUNDRED
     count, mttr, longest = _outage_stats(parts)
     return SLAFigures(
@@ -294,36 +269,22 @@ def _figures(
         coverage_pct=_pct(Decimal(monitored - gaps), monitored),
         effective_availability_pct=effective,
         effective_availability_display=_display(effective),
-        mitigated_seconds=_mitigated_seconds(parts, levels),
+        mitigated_seconds=_mitigated_seconds(parts, cover),
     )
 
 
-def _fallback_levels(
-    fallbacks: Iterable[FallbackSpan], now: datetime
-) -> list[tuple[Interval, Decimal]]:
-    """Disjoint spans with the highest effectiveness of the fallbacks active in each."""
-    spans = [(_span(f.activated_at, f.deactivated_at, now), f.effectiveness_pct) for f in fallbacks]
-    edges = sorted({t for span, _ in spans for t in (span.start, span.end)})
-    levels = []
-    for lo, hi in zip(edges, edges[1:], strict=False):
-        active = [pct for span, pct in spans if span.start <= lo and hi <= span.end]
-        if active:
-            levels.append((Interval(lo, hi), max(active)))
-    return levels
-
-
-def _mitigated_seconds(parts: _Breakdown, levels: list[tuple[Interval, Decimal]]) -> int:
+def _mitigated_seconds(parts: _Breakdown, cover: list[Cover]) -> int:
     """Down or degraded seconds under any active fallback, whatever its effectiveness."""
-    return total_seconds(intersect(parts.down + parts.degraded, [span for span, _ in levels]))
+    return total_seconds(intersect(parts.down + parts.degraded, [c.interval for c in cover]))
 
 
-def _relief(parts: _Breakdown, policy: Policy, levels: list[tuple[Interval, Decimal]]) -> Decimal:
+def _relief(parts: _Breakdown, policy: Policy, cover: list[Cover]) -> Decimal:
     """Counted seconds a fallback gave back: weight x effectiveness for each mitigated second."""
     relief = _ZERO
-    for span, pct in levels:
-        weighted = total_seconds(clip(parts.down, span))
-        weighted += total_seconds(clip(parts.degraded, span)) * policy.degraded_weight
-        relief += weighted * pct / _HUNDRED
+    for piece in cover:
+        weighted = total_seconds(clip(parts.down, piece.interval))
+        weighted += total_seconds(clip(parts.degraded, piece.interval)) * policy.degraded_weight
+        relief += weighted * piece.effectiveness_pct / _HUNDRED
     return relief
 
 

@@ -11,10 +11,10 @@ from console import fmt
 from console.pages import chronology
 from console.svg import timeline
 from continuity.models import FallbackActivation, Runbook, RunbookStep, StepCompletion
-from incidents.mitigation import Mitigation, mitigation
 from incidents.models import Outage, OutageEvidence, OutageUpdate, Probe, ProbeResult
 from reports import impact
-from reports.selectors import DEFAULT_POLICY, impact_input
+from reports.rto import Mitigation, mitigation
+from reports.selectors import DEFAULT_POLICY, fallback_span, impact_input
 
 # Results drawn on the strip at most; a longer outage shows its evidence and the first ones.
 MAX_RESULTS = 3000
@@ -249,9 +249,8 @@ def outage_page_get(*, outage_id: int, now: datetime) -> OutagePage:
         tz=tz,
         updates=tuple(timeline.Event(u.posted_at, u.status, u.message[:120]) for u in updates),
         activations=tuple(
-            timeline.ActivationSpan(
-                a.activated_at,
-                a.deactivated_at,
+            timeline.FallbackMark(
+                fallback_span(a),
                 f"{a.runbook.title} {fmt.pct(a.effectiveness_pct)}%",
                 "automatic" if a.automatic else (a.activated_by or ""),
             )

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from console import fmt
 from continuity.models import Customer, FallbackActivation, Workflow
-from incidents.mitigation import Mitigation, RTOStatus
 from incidents.models import Outage
 from reports import impact
+from reports.rto import Mitigation, RTOStatus
 from reports.selectors import workflows_for_sla
 from reports.services import WorkflowSLA, workflows_month_to_date
 

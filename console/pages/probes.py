@@ -6,11 +6,12 @@ not grow with the number of stored results.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 
 from console import fmt
+from incidents.derivation import stale_after
 from incidents.models import Probe, ProbeResult
 
 
@@ -84,7 +85,7 @@ def probes_with_last_results(*, workflow_id: int, tz: str, now: datetime) -> lis
                         loc,
                         results.get(row.get(keys[loc])),
                         tz,
-                        now - timedelta(seconds=3 * probe.interval_seconds),
+                        now - stale_after(probe.interval_seconds),
                     )
                     for loc in probe.locations
                 ],

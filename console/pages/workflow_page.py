@@ -13,10 +13,10 @@ from console.pages.overview import STATE_LABELS, BudgetBar, effective_state
 from console.pages.probes import ProbeStatus, monitoring_starts, probes_with_last_results
 from console.svg import strips
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
-from incidents.mitigation import Mitigation
 from incidents.models import Outage
 from reports import sla
 from reports.periods import month_containing
+from reports.rto import Mitigation
 from reports.selectors import sla_inputs, workflows_for_sla
 from reports.services import outage_mitigations
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from reports.fallbacks import FallbackSpan
 from reports.periods import load_zone
 
 WIDTH = 1000
@@ -49,9 +50,10 @@ class Event:
 
 
 @dataclass(frozen=True)
-class ActivationSpan:
-    start: datetime
-    end: datetime | None
+class FallbackMark:
+    """A fallback as drawn: its span, the label on its bar and the detail in its tooltip."""
+
+    span: FallbackSpan
     label: str
     detail: str = ""
 
@@ -66,7 +68,7 @@ class TimelineInput:
     tz: str
     locations: tuple[LocationLane, ...] = ()
     updates: tuple[Event, ...] = ()
-    activations: tuple[ActivationSpan, ...] = ()
+    activations: tuple[FallbackMark, ...] = ()
     steps: tuple[Event, ...] = ()
 
 
@@ -129,8 +131,8 @@ def window(data: TimelineInput) -> tuple[datetime, datetime]:
     end = data.ended_at or data.now
     instants = [data.started_at, end]
     instants += [e.at for e in (*data.updates, *data.steps)]
-    for span in data.activations:
-        instants += [span.start, span.end or data.now]
+    for mark in data.activations:
+        instants += [mark.span.activated_at, mark.span.deactivated_at or data.now]
     deadline = data.started_at + timedelta(minutes=data.rto_minutes)
     if deadline <= max(instants) + (max(instants) - min(instants)) / 4:
         instants.append(deadline)
@@ -265,28 +267,30 @@ def _event_lane(b: _Builder, label: str, events: Sequence[Event], shape: str) ->
 
 def _activation_lane(b: _Builder) -> None:
     mid = b.lane("Fallback")
-    for span in b.data.activations:
-        x1 = b.scale.x(span.start)
-        x2 = b.scale.x(span.end or b.data.now)
-        until = "still active" if span.end is None else f"until {b.local(span.end)}"
+    for mark in b.data.activations:
+        span = mark.span
+        x1 = b.scale.x(span.activated_at)
+        end = span.deactivated_at
+        x2 = b.scale.x(end or b.data.now)
+        until = "still active" if end is None else f"until {b.local(end)}"
         b.rects.append(
             Rect(
                 _n(x1),
                 _n(mid - 8),
                 _n(max(x2 - x1, 3)),
                 "16",
-                "tl-fallback" + (" tl-open" if span.end is None else ""),
-                f"{span.label} from {b.local(span.start)}, {until}"
-                + (f" · {span.detail}" if span.detail else ""),
+                "tl-fallback" + (" tl-open" if end is None else ""),
+                f"{mark.label} from {b.local(span.activated_at)}, {until}"
+                + (f" · {mark.detail}" if mark.detail else ""),
             )
         )
-        width = _text_width(span.label)
+        width = _text_width(mark.label)
         if x2 - x1 > width + 12:
-            b.texts.append(Text(_n(x1 + 6), _n(mid + 4), span.label, "tl-on-bar"))
+            b.texts.append(Text(_n(x1 + 6), _n(mid + 4), mark.label, "tl-on-bar"))
         elif x2 + 6 + width <= WIDTH - RIGHT_PAD:
-            b.texts.append(Text(_n(x2 + 6), _n(mid + 4), span.label, "tl-event"))
+            b.texts.append(Text(_n(x2 + 6), _n(mid + 4), mark.label, "tl-event"))
         elif x1 - 6 - width >= LABEL_WIDTH:
-            b.texts.append(Text(_n(x1 - 6), _n(mid + 4), span.label, "tl-event", "end"))
+            b.texts.append(Text(_n(x1 - 6), _n(mid + 4), mark.label, "tl-event", "end"))
 
 
 def _ticks(b: _Builder, top: float, bottom: float) -> None:

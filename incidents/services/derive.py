@@ -224,11 +224,12 @@ def monitoring_start(probes: list[Probe]) -> datetime | None:
 
 def _context(probes: list[Probe]) -> timedelta:
     """How far before the window results are read: enough for any run to reach its
-    threshold and for staleness (3 intervals) to be judged."""
+    threshold and for staleness to be judged."""
     return max(
         (
-            timedelta(
-                seconds=p.interval_seconds * (max(p.failure_threshold, p.recovery_threshold) + 4)
+            derivation.stale_after(p.interval_seconds)
+            + timedelta(
+                seconds=p.interval_seconds * (max(p.failure_threshold, p.recovery_threshold) + 1)
             )
             for p in probes
         ),
@@ -313,7 +314,7 @@ def workflows_needing_derivation(*, now: datetime | None = None) -> list[int]:
         .exclude(workflow_id__in=ids)
         .values_list("workflow_id", "workflow__derived_at", "last_observed_at", "interval_seconds")
     ):
-        stale_at = last_observed_at + timedelta(seconds=3 * interval)
+        stale_at = last_observed_at + derivation.stale_after(interval)
         if stale_at <= now and (derived_at is None or derived_at < stale_at):
             ids.add(workflow_id)
     return sorted(ids)

@@ -10,6 +10,7 @@ from console.pages import daily
 from console.pages.overview import effective_state
 from console.svg import strips, timeline
 from reports import intervals, sla
+from reports.fallbacks import FallbackSpan
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 POLICY = sla.Policy(target_pct=Decimal("99.9"))
@@ -140,7 +141,11 @@ def test_timeline_geometry():
             ),
         ),
         updates=(timeline.Event(start + timedelta(minutes=5), "investigating"),),
-        activations=(timeline.ActivationSpan(start + timedelta(minutes=10), None, "Plan B 80%"),),
+        activations=(
+            timeline.FallbackMark(
+                FallbackSpan(start + timedelta(minutes=10), None, Decimal(80)), "Plan B 80%"
+            ),
+        ),
         steps=(
             timeline.Event(start + timedelta(minutes=11), "step 1"),
             timeline.Event(start + timedelta(minutes=11, seconds=20), "step 2"),

@@ -20,6 +20,7 @@ from incidents.derivation import (
     derive_workflow,
     location_timeline,
     probe_timeline,
+    stale_after,
     workflow_timeline,
 )
 
@@ -722,7 +723,7 @@ def _oracle_machine(results, signal, probe: ProbeSpec, minute: int) -> bool:
 
 
 def _oracle_stale(times: list[int], probe: ProbeSpec, minute: int) -> bool:
-    limit = 3 * probe.interval_seconds / 60
+    limit = stale_after(probe.interval_seconds) / timedelta(minutes=1)
     if not times or minute < times[0] or minute >= times[-1] + limit:
         return True
     return any(

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from reports.fallbacks import FallbackSpan
 from reports.impact import (
-    ActivationSpan,
     ImpactTotals,
     OutageImpactInput,
     by_customer,
@@ -22,7 +22,7 @@ from reports.impact import (
     totals_by,
 )
 from reports.periods import Period
-from reports.sla import FallbackSpan, OutageSpan, Policy, compute_sla
+from reports.sla import OutageSpan, Policy, compute_sla
 
 D = Decimal
 SEPT_START = datetime(2026, 9, 1, tzinfo=UTC)
@@ -36,8 +36,8 @@ def minute(n: float) -> datetime:
     return T0 + timedelta(minutes=n)
 
 
-def fallback(start: float, end: float | None, pct: int | str = 100) -> ActivationSpan:
-    return ActivationSpan(minute(start), None if end is None else minute(end), D(pct))
+def fallback(start: float, end: float | None, pct: int | str = 100) -> FallbackSpan:
+    return FallbackSpan(minute(start), None if end is None else minute(end), D(pct))
 
 
 def outage(end: float | None = 60, **overrides) -> OutageImpactInput:
@@ -221,7 +221,7 @@ def test_impacts_keeps_one_per_input_in_order():
         (lambda: outage(users_affected=1.0), TypeError),
         (lambda: fallback(0, 10, 101), ValueError),
         (lambda: fallback(10, 0), ValueError),
-        (lambda: ActivationSpan(T0, None, 0.5), TypeError),
+        (lambda: FallbackSpan(T0, None, 0.5), TypeError),
     ],
 )
 def test_rejects_bad_input(build, error):
@@ -324,7 +324,7 @@ def activation_spans(draw, unit: int = 1):
     end = None if length is None else start + length // unit * unit
     pct = draw(st.decimals(0, 100, places=1))
     micros = sorted((draw(MICROS), draw(MICROS))) if unit == 1 else (0, 0)
-    return ActivationSpan(
+    return FallbackSpan(
         instant(start, micros[0]), None if end is None else instant(end, micros[1]), pct
     )
 
@@ -419,10 +419,7 @@ def test_agrees_with_the_sla_math(scenario):
         outages=[OutageSpan(1, item.started_at, item.ended_at, item.severity)],
         maintenance=[],
         no_data=[],
-        fallbacks=[
-            FallbackSpan(1, a.activated_at, a.deactivated_at, a.effectiveness_pct)
-            for a in item.activations
-        ],
+        fallbacks=[replace(a, outage_id=1) for a in item.activations],
         now=window["now"],
     )
     assert impact.counted_seconds == sla.down_seconds + sla.degraded_seconds

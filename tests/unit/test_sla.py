@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from reports.fallbacks import FallbackSpan
 from reports.intervals import (
     Interval,
     ServiceWindow,
@@ -21,7 +22,6 @@ from reports.intervals import (
 from reports.periods import Period, month_period, parse_month, parse_range
 from reports.sla import (
     CreditTier,
-    FallbackSpan,
     NoDataMode,
     OutageSpan,
     Policy,
@@ -402,7 +402,7 @@ HOUR_OUTAGE = outage(utc(2026, 9, 3, 10), utc(2026, 9, 3, 11), outage_id=7)
 
 
 def test_half_effective_fallback_over_half_an_outage():
-    fallback = FallbackSpan(7, utc(2026, 9, 3, 10, 30), utc(2026, 9, 3, 12), D(50))
+    fallback = FallbackSpan(utc(2026, 9, 3, 10, 30), utc(2026, 9, 3, 12), D(50), outage_id=7)
     figures = sla(outages=[HOUR_OUTAGE], fallbacks=[fallback])
     assert figures.counted_downtime_seconds == 3600
     assert figures.availability_pct == exact_pct(MONTH - 3600, MONTH)
@@ -413,8 +413,9 @@ def test_half_effective_fallback_over_half_an_outage():
 
 def test_overlapping_fallbacks_take_the_highest_effectiveness():
     fallbacks = [
-        FallbackSpan(7, utc(2026, 9, 3, 10, 30), utc(2026, 9, 3, 11), D(50)),
-        FallbackSpan(7, utc(2026, 9, 3, 10, 45), None, D(100)),  # open: runs to period end
+        FallbackSpan(utc(2026, 9, 3, 10, 30), utc(2026, 9, 3, 11), D(50), outage_id=7),
+        # open: runs to the period end
+        FallbackSpan(utc(2026, 9, 3, 10, 45), None, D(100), outage_id=7),
     ]
     figures = sla(outages=[HOUR_OUTAGE], fallbacks=fallbacks)
     # 10:30-10:45 at 50 % (450 s back), 10:45-11:00 at 100 % (900 s back)
@@ -424,7 +425,7 @@ def test_overlapping_fallbacks_take_the_highest_effectiveness():
 
 def test_fallback_over_degraded_time_relieves_its_weight():
     degraded = outage(utc(2026, 9, 3, 10), utc(2026, 9, 3, 11), "degraded")
-    fallback = FallbackSpan(None, utc(2026, 9, 3, 10), utc(2026, 9, 3, 11), D(100))
+    fallback = FallbackSpan(utc(2026, 9, 3, 10), utc(2026, 9, 3, 11), D(100))
     figures = sla(outages=[degraded], fallbacks=[fallback])
     assert figures.counted_downtime_seconds == 1800
     assert figures.mitigated_seconds == 3600
@@ -519,7 +520,7 @@ def test_burn_rate_is_none_without_measured_time():
         lambda: Policy(target_pct=D(99), min_outage_seconds=-1),
         lambda: Policy(target_pct=D(99), no_data="sometimes"),
         lambda: OutageSpan(None, utc(2026, 9, 1), None, "broken"),
-        lambda: FallbackSpan(None, utc(2026, 9, 1), None, D(120)),
+        lambda: FallbackSpan(utc(2026, 9, 1), None, D(120)),
         lambda: CreditTier(below_pct=D(99), credit_pct=0.1),
         lambda: Interval(datetime(2026, 9, 1), datetime(2026, 9, 2)),
         lambda: Interval(utc(2026, 9, 2), utc(2026, 9, 1)),
@@ -588,7 +589,7 @@ def outages(draw, severity=ANY_SEVERITY) -> OutageSpan:
 def fallbacks(draw) -> FallbackSpan:
     span = draw(intervals())
     pct = draw(st.sampled_from([D(0), D(25), D("50.5"), D(100)]))
-    return FallbackSpan(None, span.start, span.end, pct)
+    return FallbackSpan(span.start, span.end, pct)
 
 
 policies = st.builds(

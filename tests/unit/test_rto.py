@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.mitigation import Mitigation, RTOStatus, mitigation
+from reports.rto import Mitigation, RTOStatus, mitigation
 
 START = datetime(2026, 9, 3, 10, tzinfo=UTC)
 RTO = 15  # minutes

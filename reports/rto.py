@@ -1,6 +1,6 @@
 """RTO compliance of one outage (SPEC §4: time to mitigate, RTO met or missed per outage).
 
-Pure, stdlib only. Instants are floored to the whole second, as the SLA math does, so a time
+Pure, no Django. Instants are floored to the whole second, as the SLA math does, so a time
 to mitigate shown next to the SLA figures is counted in the same seconds.
 
 The RTO is the time within which the workflow must be either covered by a fallback or
@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from reports.intervals import floor_second
 
 _SECOND = timedelta(seconds=1)
 
@@ -45,16 +47,16 @@ def mitigation(
     counts as mitigated at once: time to mitigate 0.
     """
     rto = _rto_seconds(rto_minutes)
-    start = _floor(started_at, "started_at")
+    start = floor_second(started_at, "started_at")
     ttm = None
     if first_activation_at is not None:
-        ttm = max(0, _seconds(start, _floor(first_activation_at, "first_activation_at")))
+        ttm = max(0, _seconds(start, floor_second(first_activation_at, "first_activation_at")))
     duration = None
     if ended_at is not None:
-        duration = _seconds(start, _floor(ended_at, "ended_at"))
+        duration = _seconds(start, floor_second(ended_at, "ended_at"))
         if duration < 0:
             raise ValueError(f"outage ends before it starts: {started_at} > {ended_at}")
-    elapsed = _seconds(start, _floor(now, "now"))
+    elapsed = _seconds(start, floor_second(now, "now"))
     return Mitigation(ttm, _status(ttm, duration, elapsed, rto))
 
 
@@ -77,12 +79,6 @@ def _rto_seconds(rto_minutes: int) -> int:
     if rto_minutes < 0:
         raise ValueError(f"rto_minutes must be >= 0, got {rto_minutes}")
     return rto_minutes * 60
-
-
-def _floor(instant: datetime, name: str) -> datetime:
-    if instant.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {instant!r}")
-    return instant.replace(microsecond=0)
 
 
 def _seconds(start: datetime, end: datetime) -> int:
