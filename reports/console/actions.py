@@ -14,7 +14,7 @@ from continuity.models import Customer, FallbackActivation, Runbook
 from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
-from reports import lifecycle
+from reports import services as lifecycle
 from reports.console import fmt
 from reports.console.access import operator_action
 from reports.console.forms import (

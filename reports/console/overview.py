@@ -14,8 +14,7 @@ from incidents.mitigation import Mitigation, RTOStatus
 from incidents.models import Outage
 from reports import impact
 from reports.console import fmt
-from reports.selectors import workflows_for_sla
-from reports.services import WorkflowSLA, workflows_month_to_date
+from reports.selectors import WorkflowSLA, workflows_for_sla, workflows_month_to_date
 
 STATES = (
     ("down", "Down"),

@@ -15,8 +15,7 @@ from reports.console import daily, fmt
 from reports.console.overview import STATE_LABELS, BudgetBar, effective_state
 from reports.console.probes import ProbeStatus, monitoring_starts, probes_with_last_results
 from reports.periods import month_containing
-from reports.selectors import sla_inputs, workflows_for_sla
-from reports.services import outage_mitigations
+from reports.selectors import outage_mitigations, sla_inputs, workflows_for_sla
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents.models import DeliveryState, OutageNotification
-from incidents.notifications import notification_send
+from incidents.services.notifications import notification_send
 from incidents.tasks import sweep_notifications
 from tests.factories import WorkflowFactory
-from tests.smtp import free_port
+from tests.smtp import body, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,8 @@ def test_each_event_mails_once(customer_client, workflow, smtp, django_capture_o
         "[Resolved] Support chatbot is back",
     ]
     assert smtp.messages[0]["X-Envelope-To"] == "oncall@acme.example, cto@acme.example"
-    assert "The AI provider is down globally." in smtp.messages[1].get_payload()
+    assert "The AI provider is down globally." in body(smtp.messages[1])
+    assert "The AI provider is down globally." in body(smtp.messages[1], "html")
     # Sending again (a retried task, a sweep) never mails twice.
     for notification in OutageNotification.objects.all():
         assert notification_send(notification_id=notification.pk) == "skipped"
