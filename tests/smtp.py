@@ -35,10 +35,11 @@ class Inbox:
 
 
 def body(message: Message, subtype: str = "plain") -> str:
-    """The decoded text/<subtype> part of a message."""
+    """The decoded text/<subtype> part of a message, with the wire's CRLF read as newlines."""
     for part in message.walk():
         if part.get_content_type() == f"text/{subtype}":
-            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+            text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+            return text.replace("\r\n", "\n")
     raise AssertionError(f"no text/{subtype} part in {message['Subject']!r}")
 
 
