@@ -70,9 +70,9 @@ def seed_customer(slug: str, workflows: int, outages: int, rng: random.Random):
 def render_one() -> None:
     import time_machine
 
-    from reports import lifecycle
+    from reports import services
     from reports.periods import parse_month
-    from reports.services import customer_sla
+    from reports.selectors import customer_sla
 
     rng = random.Random(1)
     customer = seed_customer("big", 50, 300, rng)
@@ -80,9 +80,9 @@ def render_one() -> None:
         started = time.perf_counter()
         customer_sla(customer=customer, period=parse_month("2026-10", customer.timezone))
         figures_only = time.perf_counter() - started
-        report, _ = lifecycle.report_generate(customer=customer, period="2026-10", queue=False)
+        report, _ = services.report_generate(customer=customer, period="2026-10", queue=False)
         started = time.perf_counter()
-        report = lifecycle.report_render(report_id=report.pk)
+        report = services.report_render(report_id=report.pk)
         rendered = time.perf_counter() - started
     print("\n1. one report: 50 workflows, 300 outages")
     print(f"   SLA figures only          {figures_only:8.2f} s")
@@ -97,7 +97,7 @@ def monthly_run(customers: int, workers: int, url: str) -> None:
 
     from django.db.models import Sum
 
-    from reports import lifecycle
+    from reports import services
     from reports.models import Report
     from tests.live import celery_worker, flush_redis, wait_until
 
@@ -122,7 +122,7 @@ def monthly_run(customers: int, workers: int, url: str) -> None:
         for _ in range(workers):
             stack.enter_context(celery_worker(env, loglevel="WARNING"))
         started = time.perf_counter()
-        lifecycle.reports_monthly_run(now=AFTER_OCTOBER)
+        services.reports_monthly_run(now=AFTER_OCTOBER)
         wait_until(
             lambda: Report.objects.filter(state="sent").count() >= customers,
             timeout=1800,

@@ -24,7 +24,7 @@ from continuity.models import Customer, FallbackActivation, Runbook
 from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
-from reports import lifecycle
+from reports import services as report_services
 from reports.models import Report
 from reports.periods import PeriodError
 
@@ -155,7 +155,10 @@ def _report_action(request, pk: int, action, done: str):
 @operator_action
 def report_regenerate_view(request, pk: int):
     return _report_action(
-        request, pk, lambda r: lifecycle.report_regenerate(report=r), "queued to render again."
+        request,
+        pk,
+        lambda r: report_services.report_regenerate(report=r),
+        "queued to render again.",
     )
 
 
@@ -164,7 +167,7 @@ def report_resend_view(request, pk: int):
     return _report_action(
         request,
         pk,
-        lambda r: lifecycle.report_resend(report=r, requested_by=_by(request)),
+        lambda r: report_services.report_resend(report=r, requested_by=_by(request)),
         "resent to its recipients.",
     )
 
@@ -174,7 +177,7 @@ def report_revise_view(request, pk: int):
     return _report_action(
         request,
         pk,
-        lambda r: lifecycle.report_issue_revision(report=r),
+        lambda r: report_services.report_issue_revision(report=r),
         "corrected revision queued.",
     )
 
@@ -191,7 +194,7 @@ def report_generate_view(request):
         messages.error(request, "Cannot generate: no such customer.")
         return _back_to_archive(request)
     try:
-        report, created = lifecycle.report_generate(
+        report, created = report_services.report_generate(
             customer=customer, period=form.cleaned_data["period"]
         )
     except (DomainError, PeriodError) as exc:

@@ -178,6 +178,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Continuity <reports@continuity.local>")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# Delivery of every email the service owes (outage notifications, monthly reports), see
+# continuity/delivery.py. A claim must outlast the slowest send, or a live send is repeated.
+DELIVERY_CLAIM_TIMEOUT_SECONDS = env_int("DELIVERY_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5, minimum=1)
+DELIVERY_RETRY_BACKOFF_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_SECONDS", 10, minimum=1)
+DELIVERY_RETRY_BACKOFF_MAX_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_MAX_SECONDS", 600, minimum=1)
+
 PROBE_LOCATION = env_str("PROBE_LOCATION", "")
 
 LOGGING = {

@@ -105,7 +105,7 @@ class OutageNotificationAdmin(admin.ModelAdmin):
     list_filter = ["state", "event"]
     search_fields = ["event_key", "last_error"]
     raw_id_fields = ["outage", "update"]
-    readonly_fields = ["attempts", "claimed_at", "sent_at", "last_error"]
+    readonly_fields = ["attempts", "claimed_at", "message_id", "sent_at", "last_error"]
 
 
 @admin.register(NoDataSpan)

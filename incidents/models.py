@@ -294,6 +294,9 @@ class OutageNotification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(
+        max_length=255, blank=True, help_text="Sent with every attempt, so clients fold retries"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,11 +1,11 @@
 """Celery tasks: thin, idempotent, keyed on database state."""
 
-import smtplib
-
 from celery import shared_task
 from django.db import OperationalError
 
-from incidents import fallbacks, notifications, services
+from continuity import delivery
+from incidents import fallbacks, services
+from incidents.services import notifications
 
 
 @shared_task(
@@ -32,15 +32,7 @@ def sweep_derivations() -> int:
     return len(workflow_ids)
 
 
-@shared_task(
-    name="incidents.send_outage_notification",
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=notifications.MAX_ATTEMPTS,
-)
+@shared_task(name="incidents.send_outage_notification", **delivery.task_retry_options())
 def send_outage_notification(notification_id: int) -> str:
     return notifications.notification_send(notification_id=notification_id)
 
@@ -51,7 +43,7 @@ def sweep_notifications() -> int:
     for notification_id in pending:
         try:
             notifications.notification_send(notification_id=notification_id)
-        except (smtplib.SMTPException, OSError):
+        except delivery.TRANSIENT_ERRORS:
             continue  # recorded on the row; the next sweep tries again
     return len(pending)
 

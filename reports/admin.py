@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from continuity.admin import WorkflowAdmin
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
-from reports.lifecycle import report_issue_revision, report_regenerate, report_resend
 from reports.models import Report, ReportDelivery
-from reports.services import workflows_month_to_date
+from reports.selectors import workflows_month_to_date
+from reports.services import report_issue_revision, report_regenerate, report_resend
 
 
 def _minutes(seconds: Decimal) -> str:

@@ -16,10 +16,10 @@ from continuity.filters import CustomerRefFilter
 from continuity.models import Customer, Workflow
 from continuity.permissions import HasScope, StaffOnly
 from continuity.tenancy import TenantScopedMixin, request_customer_id, visible_customers
-from reports import lifecycle, periods
+from reports import periods, services
 from reports.figures import minutes, sla_body
 from reports.models import Report
-from reports.services import customer_sla, provider_incidents
+from reports.selectors import customer_sla, provider_incidents
 
 
 def resolve_period(params, timezone_name: str, now) -> periods.Period:
@@ -225,7 +225,7 @@ class ReportViewSet(
     def create(self, request):
         serializer = ReportGenerateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        report, created = lifecycle.report_generate(**serializer.validated_data)
+        report, created = services.report_generate(**serializer.validated_data)
         report.refresh_from_db()
         return Response(ReportSerializer(report).data, status=201 if created else 200)
 
@@ -246,13 +246,13 @@ class ReportViewSet(
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         report = self.get_object()
-        lifecycle.report_resend(report=report, requested_by=str(request.user))
+        services.report_resend(report=report, requested_by=str(request.user))
         report.refresh_from_db()
         return Response(ReportSerializer(report).data)
 
     @extend_schema(request=None, responses={201: ReportSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
-        revision = lifecycle.report_issue_revision(report=self.get_object())
+        revision = services.report_issue_revision(report=self.get_object())
         revision.refresh_from_db()
         return Response(ReportSerializer(revision).data, status=201)

@@ -35,6 +35,9 @@ class Report(models.Model):
     last_error = models.TextField(blank=True)
     failure_is_permanent = models.BooleanField(default=False)
     send_claimed_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(
+        max_length=255, blank=True, help_text="Sent with every attempt, so clients fold retries"
+    )
     rendered_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     figures_changed_at = models.DateTimeField(

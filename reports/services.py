@@ -1,223 +1,327 @@
-"""SLA figures for a customer and period, computed from the pure rules in `reports.sla`."""
+"""The monthly report's life: generate → render → send, once per customer and period.
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+The database is the source of truth. A report row is unique per (customer, period) while
+current; rendering locks its row; sending goes through `continuity.delivery`, which claims
+the row with a conditional UPDATE before any SMTP traffic, so two beats or two workers
+racing mail once. The hourly run retries what a lost message or an SMTP outage left undone.
+"""
 
+import hashlib
+import logging
+import re
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from continuity import delivery
+from continuity.exceptions import ConflictError, DomainError
 from continuity.models import Customer
-from reports import impact, sla
-from reports.dependencies import DependentOutage, ProviderIncident, group_incidents
-from reports.periods import Period, month_containing
-from reports.rto import Mitigation, RTOStatus, mitigation
-from reports.selectors import WorkflowInputs, sla_inputs, workflows_for_sla
+from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
+from reports.pdf import render_monthly_report
+from reports.periods import Period, parse_month, previous_month
+from reports.report_data import build_report_data, figures_sha256, report_figures
+from reports.selectors import customer_sla
 
-BURN_LOOKBACK = sla.DEFAULT_BURN_WINDOWS
+logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class WorkflowSLA:
-    inputs: WorkflowInputs
-    figures: sla.SLAFigures
-    burn_rates: dict[str, Decimal | None] | None
-    impacts: list[impact.OutageImpact]
-    mitigations: dict[int, Mitigation]
-
-    @property
-    def impact_total(self) -> impact.ImpactTotals:
-        totals = impact.by_workflow(self.impacts)
-        if totals:
-            return totals[0]
-        return impact.ImpactTotals(
-            key=self.inputs.workflow.pk,
-            outages=0,
-            counted_seconds=0,
-            mitigated_seconds=0,
-            cost={},
-            avoided_cost={},
-            user_minutes_lost=Decimal(0),
-        )
-
-    @property
-    def rto_counts(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in RTOStatus}
-        for item in self.mitigations.values():
-            counts[item.rto_status.value] += 1
-        return counts
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
-@dataclass(frozen=True)
-class SLASummary:
-    workflows: int
-    met: int
-    breached: int
-    measured_seconds: int
-    down_seconds: int
-    degraded_seconds: int
-    counted_downtime_seconds: Decimal
-    availability_pct: Decimal | None
-    availability_display: str | None
-    lowest_availability_pct: Decimal | None
-    outage_count: int
-    workflows_with_credit: int
+def _period_of(customer: Customer, label: str) -> Period:
+    return parse_month(label, customer.timezone)
 
 
-@dataclass(frozen=True)
-class CustomerSLA:
-    customer: Customer
-    period: Period
-    now: datetime
-    workflows: list[WorkflowSLA]
-    summary: SLASummary
-
-    @property
-    def impacts(self) -> list[impact.OutageImpact]:
-        return [item for row in self.workflows for item in row.impacts]
-
-    @property
-    def impact_total(self) -> impact.ImpactTotals | None:
-        totals = impact.by_customer(self.impacts)
-        return totals[0] if totals else None
-
-    @property
-    def impact_by_dependency(self) -> list[impact.ImpactTotals]:
-        return impact.by_dependency(self.impacts)
-
-
-def outage_mitigations(inputs: WorkflowInputs, now: datetime) -> dict[int, Mitigation]:
-    """Time to mitigate and RTO status of each of the workflow's outages."""
-    result = {}
-    for outage in inputs.outage_rows:
-        activations = inputs.activations.get(outage.pk, [])
-        result[outage.pk] = mitigation(
-            started_at=outage.started_at,
-            ended_at=outage.ended_at,
-            first_activation_at=min((a.activated_at for a in activations), default=None),
-            rto_minutes=inputs.workflow.rto_minutes,
-            now=now,
-        )
-    return result
-
-
-def _workflow_sla(inputs: WorkflowInputs, period: Period, now: datetime, burn: bool) -> WorkflowSLA:
-    figures = inputs.sla_figures(period, min(now, period.end))
-    rates = None
-    if burn:
-        rates = sla.burn_rates(
-            policy=inputs.policy,
-            outages=inputs.outages,
-            maintenance=inputs.maintenance,
-            no_data=inputs.no_data,
-            now=now,
-            tz=period.timezone,
-        )
-    in_period = [o for o in inputs.impact_inputs() if _overlaps(o, period)]
-    return WorkflowSLA(
-        inputs=inputs,
-        figures=figures,
-        burn_rates=rates,
-        impacts=impact.impacts(
-            in_period, window_start=period.start, window_end=period.end, now=now
-        ),
-        mitigations=outage_mitigations(inputs, now),
-    )
-
-
-def _overlaps(item: impact.OutageImpactInput, period: Period) -> bool:
-    return item.started_at < period.end and (item.ended_at is None or item.ended_at > period.start)
-
-
-def _summarise(rows: list[WorkflowSLA]) -> SLASummary:
-    figures = [row.figures for row in rows]
-    measured = sum(f.measured_seconds for f in figures)
-    counted = sum((f.counted_downtime_seconds for f in figures), Decimal(0))
-    availability = None
-    if measured:
-        availability = sla.availability(counted, measured)
-    known = [f.availability_pct for f in figures if f.availability_pct is not None]
-    return SLASummary(
-        workflows=len(figures),
-        met=sum(1 for f in figures if f.met is True),
-        breached=sum(1 for f in figures if f.met is False),
-        measured_seconds=measured,
-        down_seconds=sum(f.down_seconds for f in figures),
-        degraded_seconds=sum(f.degraded_seconds for f in figures),
-        counted_downtime_seconds=counted,
-        availability_pct=availability,
-        availability_display=sla.truncate_pct(availability) if availability is not None else None,
-        lowest_availability_pct=min(known, default=None),
-        outage_count=sum(f.outage_count for f in figures),
-        workflows_with_credit=sum(1 for f in figures if f.credit_pct > 0),
-    )
-
-
-def _is_current(period: Period, now: datetime) -> bool:
-    return period.start <= now < period.end
-
-
-def customer_sla(*, customer: Customer, period: Period, now: datetime | None = None) -> CustomerSLA:
-    """Per-workflow SLA figures and a customer summary, in a bounded number of queries.
-
-    A period still running is computed month-to-date, with error-budget burn rates.
-    """
+def report_generate(
+    *, customer: Customer, period: str, now: datetime | None = None, queue: bool = True
+) -> tuple[Report, bool]:
+    """The current report for (customer, period), created pending if there is none."""
     now = now or timezone.now()
-    workflows = list(workflows_for_sla([customer]))
-    current = _is_current(period, now)
-    lookback_start = min(period.start, now - max(BURN_LOOKBACK)) if current else period.start
-    rows = [
-        _workflow_sla(inputs, period, now, burn=current)
-        for inputs in sla_inputs(workflows, lookback_start, period.end, now)
-    ]
-    return CustomerSLA(
-        customer=customer, period=period, now=now, workflows=rows, summary=_summarise(rows)
-    )
-
-
-def workflows_month_to_date(
-    *, workflows: list, now: datetime | None = None
-) -> dict[int, WorkflowSLA]:
-    """Month-to-date figures and burn rates of each workflow, in its customer's month.
-
-    One read of the inputs for all workflows, whatever their number or timezones.
-    """
-    now = now or timezone.now()
-    if not workflows:
-        return {}
-    month_of = {wf.pk: month_containing(now, wf.customer.timezone) for wf in workflows}
-    earliest = min(min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK))
-    return {
-        inputs.workflow.pk: _workflow_sla(inputs, month_of[inputs.workflow.pk], now, burn=True)
-        for inputs in sla_inputs(workflows, earliest, now, now)
-    }
-
-
-def provider_incidents(*, period: Period, now: datetime | None = None) -> list[ProviderIncident]:
-    """Every upstream dependency's incidents in the period, across all customers."""
-    now = now or timezone.now()
-    workflows = list(workflows_for_sla().exclude(upstream_dependency=""))
-    by_label: dict[str, list[DependentOutage]] = {}
-    for inputs in sla_inputs(workflows, period.start, period.end, now):
-        row = _workflow_sla(inputs, period, now, burn=False)
-        impacts = {item.outage_id: item for item in row.impacts}
-        for outage in inputs.outage_rows:
-            activations = inputs.activations.get(outage.pk, [])
-            first = min(activations, key=lambda a: a.activated_at, default=None)
-            by_label.setdefault(inputs.workflow.upstream_dependency, []).append(
-                DependentOutage(
-                    outage_id=outage.pk,
-                    customer_id=inputs.workflow.customer_id,
-                    workflow_id=inputs.workflow.pk,
-                    started_at=outage.started_at,
-                    ended_at=outage.ended_at,
-                    first_activation_at=first.activated_at if first else None,
-                    automatic_activation=bool(first and first.automatic),
-                    fallback_active_now=any(a.deactivated_at is None for a in activations),
-                    impact=impacts[outage.pk],
-                )
+    month = _period_of(customer, period)
+    if month.end > now:
+        raise DomainError(
+            f"{period} has not ended yet in {customer.timezone} (it ends {month.end.isoformat()}).",
+            field="period",
+        )
+    existing = Report.objects.filter(customer=customer, period=month.label, is_current=True).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                customer=customer, period=month.label, recipients=list(customer.report_recipients)
             )
-    return [
-        incident
-        for label in sorted(by_label)
-        for incident in group_incidents(label, by_label[label], now=now)
-    ]
+    except IntegrityError:
+        return Report.objects.get(customer=customer, period=month.label, is_current=True), False
+    if queue:
+        transaction.on_commit(lambda: queue_report(report.pk))
+    return report, True
+
+
+def queue_report(report_id: int) -> None:
+    from reports.tasks import render_and_send_report
+
+    try:
+        render_and_send_report.delay(report_id)
+    except Exception:
+        logger.warning("could not queue report %s; the hourly run will", report_id)
+
+
+def _revision_note(previous: Report | None, figures: dict) -> str:
+    if previous is None or not previous.figures:
+        return ""
+    old = {row["workflow"]: row for row in previous.figures.get("workflows", [])}
+    changes = []
+    for row in figures.get("workflows", []):
+        before = old.get(row["workflow"])
+        if before is None:
+            changes.append(f"{row['name']}: new in this revision")
+            continue
+        for key in ("availability_display", "down_minutes", "degraded_minutes", "credit_pct"):
+            if before.get(key) != row.get(key):
+                changes.append(f"{row['name']}: {key} {before.get(key)} → {row.get(key)}")
+    return "Corrected revision. " + ("; ".join(changes) or "Figures unchanged.")
+
+
+def report_render(*, report_id: int, now: datetime | None = None) -> Report | None:
+    """Render a pending report's PDF; a no-op for a report another worker holds or did."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(skip_locked=True)
+            .select_related("customer")
+            .filter(pk=report_id, state=ReportState.PENDING)
+            .first()
+        )
+        if report is None:
+            return None
+        sla_report = customer_sla(
+            customer=report.customer, period=_period_of(report.customer, report.period), now=now
+        )
+        figures = report_figures(sla_report)
+        data_sha = figures_sha256(figures)
+        previous = getattr(report, "supersedes", None)
+        note = report.revision_note or _revision_note(previous, figures)
+        pdf = render_monthly_report(
+            build_report_data(
+                sla_report,
+                report_id=f"{report.customer.slug}-{report.period}-{report.pk}",
+                revision=report.revision,
+                data_sha256=data_sha,
+                note=note,
+            )
+        )
+        report.pdf.save(f"{report.period}.pdf", ContentFile(pdf), save=False)
+        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.page_count = len(PAGE_OBJECT.findall(pdf))
+        report.data_sha256 = data_sha
+        report.figures = figures
+        report.revision_note = note
+        report.state = ReportState.RENDERED
+        report.rendered_at = now
+        report.save()
+    return report
+
+
+def _message(report: Report) -> EmailMultiAlternatives:
+    context = {
+        "report": report,
+        "summary": report.figures.get("summary", {}),
+        "figures": report.figures,
+    }
+    subject = f"Continuity report {report.period}: {report.customer.name}"
+    if report.revision > 1:
+        subject += f" (corrected revision {report.revision})"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("reports/email.txt", context),
+        to=report.recipients,
+    )
+    message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
+    with report.pdf.open("rb") as pdf:
+        message.attach(
+            f"continuity-{report.customer.slug}-{report.period}-rev{report.revision}.pdf",
+            pdf.read(),
+            "application/pdf",
+        )
+    message.extra_headers["X-Continuity-Report"] = f"{report.pk}"
+    return message
+
+
+def _record_sent(report: Report, sent_at: datetime) -> None:
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(
+            state=ReportState.SENT, sent_at=sent_at, last_error="", send_claimed_at=None
+        )
+        ReportDelivery.objects.create(
+            report=report,
+            kind=DeliveryKind.SCHEDULED,
+            recipients=report.recipients,
+            sent_at=sent_at,
+        )
+
+
+OUTBOX = delivery.Outbox(
+    model=Report,
+    waiting=Q(state=ReportState.RENDERED),
+    claimed_field="send_claimed_at",
+    compose=_message,
+    record_sent=_record_sent,
+    on_retry={"failure_is_permanent": False},
+    on_failure=lambda permanent: {
+        "state": ReportState.FAILED,
+        "failure_is_permanent": permanent,
+    },
+    related=("customer",),
+)
+
+
+def report_send(*, report_id: int, now: datetime | None = None) -> delivery.Delivery:
+    """Mail a rendered report once. Transient SMTP errors are raised for the task to retry
+    (and the row stays rendered) until the last attempt marks it failed."""
+    return delivery.deliver(OUTBOX, report_id, now=now)
+
+
+def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
+    """An explicit resend of a sent (or failed) report, recorded as its own delivery."""
+    if report.state not in (ReportState.SENT, ReportState.FAILED) or not report.pdf:
+        raise ConflictError(
+            f"Report {report.pk} is {report.state}; only a sent or failed one can be resent."
+        )
+    resend = ReportDelivery.objects.create(
+        report=report,
+        kind=DeliveryKind.RESEND,
+        requested_by=requested_by,
+        recipients=list(report.customer.report_recipients or report.recipients),
+    )
+    try:
+        message = _message(report)
+        message.to = resend.recipients
+        delivery.send(message, then=lambda: _record_resent(report, resend, timezone.now()))
+    except delivery.TRANSIENT_ERRORS as exc:
+        resend.error = delivery.describe(exc)
+        resend.save(update_fields=["error"])
+        raise DomainError(f"Resend failed: {resend.error}") from exc
+    return resend
+
+
+def _record_resent(report: Report, resend: ReportDelivery, sent_at: datetime) -> None:
+    with transaction.atomic():
+        ReportDelivery.objects.filter(pk=resend.pk).update(sent_at=sent_at)
+        if report.state == ReportState.FAILED:
+            Report.objects.filter(pk=report.pk).update(
+                state=ReportState.SENT, sent_at=sent_at, last_error=""
+            )
+    resend.sent_at = sent_at
+
+
+def report_issue_revision(*, report: Report, now: datetime | None = None) -> Report:
+    """A corrected revision of a sent report; the original stays in the archive unchanged."""
+    if not report.is_current:
+        raise ConflictError("Only the current report of a period can be revised.")
+    if report.state != ReportState.SENT:
+        raise ConflictError("Only a sent report is revised; regenerate an unsent one instead.")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_current:
+            raise ConflictError("This report was revised already.")
+        Report.objects.filter(pk=locked.pk).update(is_current=False)
+        revision = Report.objects.create(
+            customer=locked.customer,
+            period=locked.period,
+            revision=locked.revision + 1,
+            recipients=list(locked.customer.report_recipients),
+        )
+        Report.objects.filter(pk=locked.pk).update(superseded_by=revision)
+        transaction.on_commit(lambda: queue_report(revision.pk))
+    return revision
+
+
+def report_regenerate(*, report: Report) -> Report:
+    """Render an unsent report again (e.g. after fixing data); a sent one needs a revision."""
+    if report.state == ReportState.SENT:
+        raise ConflictError("A sent report is never altered; issue a corrected revision.")
+    Report.objects.filter(pk=report.pk).update(
+        state=ReportState.PENDING,
+        send_claimed_at=None,
+        last_error="",
+        failure_is_permanent=False,
+        message_id="",  # new content, a new message: a client must not fold it into the old
+    )
+    transaction.on_commit(lambda: queue_report(report.pk))
+    report.refresh_from_db()
+    return report
+
+
+def reports_monthly_run(
+    *,
+    now: datetime | None = None,
+    period: str | None = None,
+    customer_slug: str | None = None,
+    dry_run: bool = False,
+) -> list[tuple[Customer, str, str]]:
+    """Create the reports of every customer whose local month has ended; returns
+    (customer, period, what happened) for each customer considered."""
+    now = now or timezone.now()
+    customers = Customer.objects.order_by("slug")
+    if customer_slug:
+        customers = customers.filter(slug=customer_slug)
+    done = []
+    for customer in customers:
+        label = period or previous_month(now, customer.timezone).label
+        existing = Report.objects.filter(customer=customer, period=label, is_current=True).first()
+        if existing is not None:
+            done.append((customer, label, f"exists ({existing.state})"))
+            continue
+        if dry_run:
+            done.append((customer, label, "would generate"))
+            continue
+        try:
+            report_generate(customer=customer, period=label, now=now)
+        except DomainError as exc:
+            done.append((customer, label, exc.message))
+            continue
+        done.append((customer, label, "generated"))
+    return done
+
+
+def reports_unfinished(*, now: datetime | None = None) -> list[int]:
+    """Reports a lost message or an SMTP outage left: pending, unsent, transiently failed."""
+    now = now or timezone.now()
+    return list(
+        Report.objects.filter(
+            Q(state=ReportState.PENDING, created_at__lt=now - timedelta(minutes=5))
+            | OUTBOX.claimable(now)
+            | Q(state=ReportState.FAILED, failure_is_permanent=False, pdf__gt="")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def report_retry_failed(*, report_id: int) -> None:
+    """Put a transiently failed report back in line to be sent."""
+    Report.objects.filter(
+        pk=report_id, state=ReportState.FAILED, failure_is_permanent=False
+    ).update(state=ReportState.RENDERED, send_claimed_at=None)
+
+
+def reports_detect_changes(*, now: datetime | None = None) -> list[int]:
+    """Mark sent reports whose period's figures have changed since (late results, a new
+    exclusion, a manual outage) as superseded; an operator then issues a revision."""
+    now = now or timezone.now()
+    changed = []
+    for report in Report.objects.filter(
+        state=ReportState.SENT, is_current=True, figures_changed_at=None
+    ).select_related("customer"):
+        sla_report = customer_sla(
+            customer=report.customer, period=_period_of(report.customer, report.period), now=now
+        )
+        if figures_sha256(report_figures(sla_report)) != report.data_sha256:
+            Report.objects.filter(pk=report.pk).update(figures_changed_at=now)
+            changed.append(report.pk)
+    return changed

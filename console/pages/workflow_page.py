@@ -17,8 +17,7 @@ from incidents.models import Outage
 from reports import sla
 from reports.periods import month_containing
 from reports.rto import Mitigation
-from reports.selectors import sla_inputs, workflows_for_sla
-from reports.services import outage_mitigations
+from reports.selectors import outage_mitigations, sla_inputs, workflows_for_sla
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from incidents.models import (
     Probe,
     ProbeResult,
 )
-from incidents.notifications import notification_enqueue
 from incidents.selectors import observations_by_probe, probe_spec
+from incidents.services.notifications import notification_enqueue
 
 # Outages first derived long after they ended (backfills) do not mail "opened".
 NOTIFY_RECENT = timedelta(hours=1)

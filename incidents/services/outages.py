@@ -13,7 +13,7 @@ from incidents.models import (
     OutageSource,
     OutageUpdate,
 )
-from incidents.notifications import notification_enqueue
+from incidents.services.notifications import notification_enqueue
 
 
 def outage_create_manual(

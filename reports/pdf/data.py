@@ -1,6 +1,6 @@
 """The renderer's input: plain frozen dataclasses, already formatted for display.
 
-The caller (``reports.services``) computes the figures (SPEC §4, §5) and formats them; the
+The caller (``reports.selectors``) computes the figures (SPEC §4, §5) and formats them; the
 renderer only lays them out. Strings are shown as given, so truncation and currency
 formatting happen once, upstream.
 """

@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents.models import DeliveryState, OutageNotification
-from incidents.notifications import notification_send
+from incidents.services.notifications import notification_send
 from incidents.tasks import sweep_notifications
 from tests.factories import WorkflowFactory
-from tests.smtp import free_port
+from tests.smtp import body, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,8 @@ def test_each_event_mails_once(customer_client, workflow, smtp, django_capture_o
         "[Resolved] Support chatbot is back",
     ]
     assert smtp.messages[0]["X-Envelope-To"] == "oncall@acme.example, cto@acme.example"
-    assert "The AI provider is down globally." in smtp.messages[1].get_payload()
+    assert "The AI provider is down globally." in body(smtp.messages[1])
+    assert "The AI provider is down globally." in body(smtp.messages[1], "html")
     # Sending again (a retried task, a sweep) never mails twice.
     for notification in OutageNotification.objects.all():
         assert notification_send(notification_id=notification.pk) == "skipped"
@@ -90,3 +91,28 @@ def test_customer_not_opted_in_gets_no_mail(
     open_outage(customer_client, workflow, django_capture_on_commit_callbacks)
     assert smtp.messages == []
     assert not OutageNotification.objects.exists()
+
+
+def test_the_email_shows_the_event_in_the_customers_timezone(
+    customer_client, customer, workflow, smtp, django_capture_on_commit_callbacks
+):
+    customer.timezone = "Europe/Berlin"
+    customer.save()
+    outage_id = open_outage(customer_client, workflow, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_client.post(
+            f"/api/v1/outages/{outage_id}/updates/",
+            {"status": "identified", "message": "Provider <api> & its fallback are down."},
+            format="json",
+        )
+    assert body(smtp.messages[1]) == (
+        f"Workflow: Support chatbot ({customer.name})\n"
+        "Severity: down\n"
+        "Started: 2026-10-14 15:20 CEST\n"
+        "Ended: ongoing\n"
+        "\n"
+        "Identified: Provider <api> & its fallback are down."
+    )
+    html = body(smtp.messages[1], "html")
+    assert "2026-10-14 15:20 CEST" in html
+    assert "Provider &lt;api&gt; &amp; its fallback are down." in html

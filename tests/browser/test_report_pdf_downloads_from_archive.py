@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reports import lifecycle
+from reports import services
 from reports.periods import previous_month
 from tests.browser.helpers import login, scene
 
@@ -15,8 +15,8 @@ def test_the_report_pdf_downloads(server, context, screenshot):
     world = scene()
     customer = world.main.customer
     period = previous_month(timezone.now(), customer.timezone).label
-    report, _ = lifecycle.report_generate(customer=customer, period=period, queue=False)
-    report = lifecycle.report_render(report_id=report.pk)
+    report, _ = services.report_generate(customer=customer, period=period, queue=False)
+    report = services.report_render(report_id=report.pk)
 
     page = context.new_page()
     login(page, server, "rita", next_url="/console/reports/")

@@ -1,10 +1,10 @@
 """The report archive: every report per customer and period, its PDF, and the operator's
-regenerate / resend / revise / generate buttons through reports.lifecycle."""
+regenerate / resend / revise / generate buttons through reports.services."""
 
 import pytest
 from django.core import mail
 
-from reports import lifecycle
+from reports import services
 from reports.models import Report, ReportDelivery, ReportState
 
 
@@ -15,8 +15,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def rendered(world):
-    report, _ = lifecycle.report_generate(customer=world.customer, period="2026-09", queue=False)
-    return lifecycle.report_render(report_id=report.pk)
+    report, _ = services.report_generate(customer=world.customer, period="2026-09", queue=False)
+    return services.report_render(report_id=report.pk)
 
 
 @pytest.fixture

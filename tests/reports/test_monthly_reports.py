@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
+from continuity import delivery
 from continuity.models import SLAPolicy
 from incidents.models import Outage
-from reports import lifecycle
+from reports import services
 from reports.models import Report, ReportState
 from reports.tasks import monthly_reports
 from tests.factories import CustomerFactory, WorkflowFactory
@@ -48,8 +49,8 @@ def media(settings, tmp_path):
 def test_pdf_shows_the_same_figures_as_the_sla_api(staff_client, media):
     customer = seed_customer(name="开元物流 Kaiyuan Logistics", timezone="Asia/Shanghai")
     with time_machine.travel(AFTER_OCTOBER, tick=False):
-        report, _ = lifecycle.report_generate(customer=customer, period="2026-10", queue=False)
-        lifecycle.report_render(report_id=report.pk)
+        report, _ = services.report_generate(customer=customer, period="2026-10", queue=False)
+        services.report_render(report_id=report.pk)
         api = staff_client.get(f"/api/v1/sla/?customer={customer.slug}&period=2026-10").json()
     report.refresh_from_db()
     assert report.state == ReportState.RENDERED
@@ -71,14 +72,14 @@ def test_pdf_shows_the_same_figures_as_the_sla_api(staff_client, media):
 def test_one_message_per_customer_when_the_run_repeats_and_senders_race(smtp, media):
     customers = [seed_customer(), seed_customer()]
     with time_machine.travel(AFTER_OCTOBER, tick=False):
-        lifecycle.reports_monthly_run()  # beat tick 1 (eager: renders and sends)
+        services.reports_monthly_run()  # beat tick 1 (eager: renders and sends)
         monthly_reports()  # beat tick 2
         reports = list(Report.objects.all())
         errors = []
 
         def race(report_id):
             try:
-                lifecycle.report_send(report_id=report_id)
+                services.report_send(report_id=report_id)
             except Exception as exc:  # pragma: no cover - shown in the assert
                 errors.append(exc)
 
@@ -106,14 +107,14 @@ def test_smtp_down_fails_with_attempts_then_sends_once(settings, media):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     with time_machine.travel(AFTER_OCTOBER, tick=False):
-        report, _ = lifecycle.report_generate(customer=customer, period="2026-10", queue=False)
-        lifecycle.report_render(report_id=report.pk)
-        for _ in range(lifecycle.MAX_SEND_ATTEMPTS):
+        report, _ = services.report_generate(customer=customer, period="2026-10", queue=False)
+        services.report_render(report_id=report.pk)
+        for _ in range(delivery.max_attempts()):
             with contextlib.suppress(OSError):
-                lifecycle.report_send(report_id=report.pk)
+                services.report_send(report_id=report.pk)
     report.refresh_from_db()
     assert report.state == ReportState.FAILED
-    assert report.attempts == lifecycle.MAX_SEND_ATTEMPTS
+    assert report.attempts == delivery.max_attempts()
     assert "ConnectionRefusedError" in report.last_error
     with smtp_server(port) as (inbox, _), time_machine.travel(AFTER_OCTOBER, tick=False):
         monthly_reports()
@@ -134,15 +135,15 @@ def test_smtp_down_fails_with_attempts_then_sends_once(settings, media):
 def test_report_waits_for_the_month_to_end_in_the_customers_timezone(media, zone, month_ends_at):
     customer = CustomerFactory(timezone=zone)
     WorkflowFactory(customer=customer)
-    outcomes = lifecycle.reports_monthly_run(
+    outcomes = services.reports_monthly_run(
         now=month_ends_at - timedelta(seconds=1), period="2026-10"
     )
     assert outcomes[0][2].startswith("2026-10 has not ended yet")
     assert not Report.objects.exists()
-    previous = lifecycle.reports_monthly_run(now=month_ends_at - timedelta(seconds=1))
+    previous = services.reports_monthly_run(now=month_ends_at - timedelta(seconds=1))
     assert previous[0][1] == "2026-09"  # the month that had ended by then
     Report.objects.all().delete()
-    lifecycle.reports_monthly_run(now=month_ends_at)
+    services.reports_monthly_run(now=month_ends_at)
     assert Report.objects.get().period == "2026-10"
 
 
@@ -152,20 +153,20 @@ def test_changed_figures_mark_a_sent_report_superseded_and_a_revision_keeps_both
 ):
     customer = seed_customer()
     with time_machine.travel(AFTER_OCTOBER, tick=False):
-        report, _ = lifecycle.report_generate(customer=customer, period="2026-10", queue=False)
-        lifecycle.report_render(report_id=report.pk)
-        lifecycle.report_send(report_id=report.pk)
-        assert lifecycle.reports_detect_changes() == []
+        report, _ = services.report_generate(customer=customer, period="2026-10", queue=False)
+        services.report_render(report_id=report.pk)
+        services.report_send(report_id=report.pk)
+        assert services.reports_detect_changes() == []
         outage = Outage.objects.get()
         outage.excluded_from_sla = True
         outage.exclusion_reason = "provider credit agreed"
         outage.save()
-        assert lifecycle.reports_detect_changes() == [report.pk]
+        assert services.reports_detect_changes() == [report.pk]
         listed = staff_client.get(f"/api/v1/reports/{report.pk}/").json()
         assert listed["superseded"] is True
-        revision = lifecycle.report_issue_revision(report=Report.objects.get(pk=report.pk))
-        lifecycle.report_render(report_id=revision.pk)
-        lifecycle.report_send(report_id=revision.pk)
+        revision = services.report_issue_revision(report=Report.objects.get(pk=report.pk))
+        services.report_render(report_id=revision.pk)
+        services.report_send(report_id=revision.pk)
     original = Report.objects.get(pk=report.pk)
     revision.refresh_from_db()
     assert (original.is_current, original.superseded_by_id) == (False, revision.pk)

@@ -11,12 +11,12 @@ from django.db import connection
 from console import demo
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
-from reports import lifecycle
+from reports import services
 from reports.figures import minutes
 from reports.impact import money
 from reports.models import Report
 from reports.periods import month_period
-from reports.services import customer_sla
+from reports.selectors import customer_sla
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "continuity-demo"
@@ -156,10 +156,10 @@ class Command(BaseCommand):
         shutil.rmtree(settings.EMAIL_FILE_PATH, ignore_errors=True)
         shutil.rmtree(settings.MEDIA_ROOT / "reports", ignore_errors=True)
         started = time.monotonic()
-        lifecycle.reports_monthly_run(period="2026-10")
+        services.reports_monthly_run(period="2026-10")
         for report_id in Report.objects.filter(period="2026-10").values_list("pk", flat=True):
-            lifecycle.report_render(report_id=report_id)
-            lifecycle.report_send(report_id=report_id)
+            services.report_render(report_id=report_id)
+            services.report_send(report_id=report_id)
         self.stdout.write(
             self.style.MIGRATE_HEADING(f"Monthly reports ({time.monotonic() - started:.1f}s)")
         )

@@ -1,8 +1,7 @@
-import smtplib
-
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import lifecycle
+from continuity import delivery
+from reports import services
 from reports.models import Report, ReportState
 from reports.periods import PeriodError, parse_month
 
@@ -21,7 +20,7 @@ class Command(BaseCommand):
                 parse_month(period, "UTC")
             except PeriodError as exc:
                 raise CommandError(str(exc)) from exc
-        outcomes = lifecycle.reports_monthly_run(
+        outcomes = services.reports_monthly_run(
             period=period, customer_slug=customer, dry_run=dry_run
         )
         if customer and not outcomes:
@@ -31,12 +30,12 @@ class Command(BaseCommand):
         if dry_run:
             return
         pending = Report.objects.filter(state=ReportState.PENDING).values_list("pk", flat=True)
-        for report_id in dict.fromkeys([*pending, *lifecycle.reports_unfinished()]):
-            lifecycle.report_retry_failed(report_id=report_id)
-            lifecycle.report_render(report_id=report_id)
+        for report_id in dict.fromkeys([*pending, *services.reports_unfinished()]):
+            services.report_retry_failed(report_id=report_id)
+            services.report_render(report_id=report_id)
             try:
-                outcome = lifecycle.report_send(report_id=report_id)
-            except (smtplib.SMTPException, OSError) as exc:
+                outcome = services.report_send(report_id=report_id)
+            except delivery.TRANSIENT_ERRORS as exc:
                 self.stderr.write(f"report {report_id}: not sent ({exc}); the hourly run retries")
                 continue
             self.stdout.write(f"report {report_id}: {outcome.state} {outcome.error}".rstrip())

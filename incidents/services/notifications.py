@@ -1,0 +1,139 @@
+"""Status emails about outages: opened, each update, resolved — each mailed once.
+
+A notification row is written in the same transaction as the event it reports, keyed by
+the event (a unique `event_key`), so re-deriving or retrying never adds a second one. It
+is mailed through `continuity.delivery` (claim, attempts, retries, one Message-ID for
+every attempt), and a periodic sweep picks up rows whose message was lost.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from continuity import delivery
+from incidents.models import (
+    DeliveryState,
+    NotificationEvent,
+    Outage,
+    OutageNotification,
+    OutageUpdate,
+)
+
+logger = logging.getLogger(__name__)
+
+# A row the task has not claimed within this long is the sweep's to send.
+SWEEP_AFTER = timedelta(minutes=1)
+
+
+def notification_enqueue(
+    *, outage: Outage, event: str, update: OutageUpdate | None = None
+) -> OutageNotification | None:
+    """Record that an event needs mailing (if the customer opted in) and queue its delivery."""
+    customer = outage.workflow.customer
+    if not (customer.notify_outage_emails and customer.report_recipients):
+        return None
+    key = f"outage-{outage.pk}-{event}" + (f"-{update.pk}" if update is not None else "")
+    notification, created = OutageNotification.objects.get_or_create(
+        event_key=key,
+        defaults={
+            "outage": outage,
+            "event": event,
+            "update": update,
+            "recipients": list(customer.report_recipients),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: queue_delivery(notification.pk))
+    return notification
+
+
+def queue_delivery(notification_id: int) -> None:
+    from incidents.tasks import send_outage_notification
+
+    try:
+        send_outage_notification.delay(notification_id)
+    except Exception:
+        logger.warning("could not queue notification %s; the sweep will send it", notification_id)
+
+
+def _local(instant: datetime | None, zone: str) -> str:
+    if instant is None:
+        return "ongoing"
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _subject(notification: OutageNotification) -> str:
+    outage = notification.outage
+    name = outage.workflow.name
+    if notification.event == NotificationEvent.OPENED:
+        return f"[Outage] {name} is {outage.severity}"
+    if notification.event == NotificationEvent.UPDATE:
+        return f"[Update] {name}: {getattr(notification.update, 'status', '')}"
+    return f"[Resolved] {name} is back"
+
+
+def render_message(notification: OutageNotification) -> EmailMultiAlternatives:
+    outage = notification.outage
+    zone = outage.workflow.customer.timezone
+    context = {
+        "outage": outage,
+        "workflow": outage.workflow,
+        "customer": outage.workflow.customer,
+        "update": notification.update,
+        "started": _local(outage.started_at, zone),
+        "ended": _local(outage.ended_at, zone),
+    }
+    message = EmailMultiAlternatives(
+        subject=_subject(notification),
+        body=render_to_string("incidents/outage_email.txt", context),
+        to=notification.recipients,
+    )
+    message.attach_alternative(
+        render_to_string("incidents/outage_email.html", context), "text/html"
+    )
+    message.extra_headers["X-Continuity-Event"] = notification.event_key
+    return message
+
+
+def _record_sent(notification: OutageNotification, sent_at: datetime) -> None:
+    OutageNotification.objects.filter(pk=notification.pk).update(
+        state=DeliveryState.SENT, sent_at=sent_at, last_error=""
+    )
+
+
+OUTBOX = delivery.Outbox(
+    model=OutageNotification,
+    waiting=Q(state__in=[DeliveryState.PENDING, DeliveryState.SENDING]),
+    claimed_field="claimed_at",
+    compose=render_message,
+    record_sent=_record_sent,
+    on_claim={"state": DeliveryState.SENDING},
+    on_retry={"state": DeliveryState.PENDING},
+    on_failure=lambda permanent: {"state": DeliveryState.FAILED},
+    related=("outage__workflow__customer", "update"),
+)
+
+
+def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+    """Deliver one notification if nobody else is; returns the state it ends in.
+
+    Raises the SMTP error on a transient failure (the task retries); a permanent one, or
+    the last attempt, marks it failed.
+    """
+    return delivery.deliver(OUTBOX, notification_id, now=now).state
+
+
+def notifications_unsent(*, now: datetime | None = None) -> list[int]:
+    """Rows nobody holds that the task should have sent by now: what lost messages left."""
+    now = now or timezone.now()
+    return list(
+        OutageNotification.objects.filter(
+            OUTBOX.claimable(now), created_at__lt=now - SWEEP_AFTER
+        ).values_list("pk", flat=True)
+    )
