@@ -5,7 +5,8 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from incidents import fallbacks, notifications, services
+from incidents import notifications, services
+from incidents.services import fallbacks
 
 
 @shared_task(
@@ -61,6 +62,3 @@ def auto_activate_fallbacks() -> int:
     activated = fallbacks.fallbacks_auto_activate()
     fallbacks.fallbacks_flag_forgotten()
     return len(activated)
-
-
-from incidents import tasks_prober  # noqa: E402, F401  (autodiscovery imports only tasks.py)

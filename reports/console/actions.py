@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from continuity.exceptions import DomainError
 from continuity.models import Customer, FallbackActivation, Runbook
-from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
+from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from reports import lifecycle
 from reports.console import fmt
 from reports.console.access import operator_action
