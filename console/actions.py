@@ -21,9 +21,9 @@ from console.forms import (
 from console.views import render_outage
 from continuity.exceptions import DomainError
 from continuity.models import Customer, FallbackActivation, Runbook
-from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
+from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from reports import services as report_services
 from reports.models import Report
 from reports.periods import PeriodError

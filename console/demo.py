@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
-from incidents.fallbacks import (
+from incidents.models import MaintenanceWindow, Probe, ProbeResult
+from incidents.services import workflow_derive_outages
+from incidents.services.fallbacks import (
     fallback_activate,
     fallback_deactivate,
     fallbacks_auto_activate,
     step_complete,
 )
-from incidents.models import MaintenanceWindow, Probe, ProbeResult
-from incidents.services import workflow_derive_outages
 
 SIM_START = datetime(2026, 9, 30, 0, 0, tzinfo=UTC)
 SIM_END = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

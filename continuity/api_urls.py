@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from continuity import api as core_api
 from incidents.api import fallbacks, outages, probes
-from incidents.webhooks import AlertmanagerWebhookView
+from incidents.api.webhooks import AlertmanagerWebhookView
 from reports import api as reports_api
 
 router = DefaultRouter()

@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 
 from continuity.exceptions import DomainError
-from incidents.fallbacks import fallback_activate
 from incidents.models import (
     MaintenanceWindow,
     NoDataSpan,
@@ -12,6 +11,7 @@ from incidents.models import (
     Probe,
     ProbeResult,
 )
+from incidents.services.fallbacks import fallback_activate
 
 
 @admin.register(Probe)

@@ -4,8 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 
 from continuity import delivery
-from incidents import fallbacks, services
-from incidents.services import notifications
+from incidents import services
+from incidents.services import fallbacks, notifications
 
 
 @shared_task(
@@ -53,6 +53,3 @@ def auto_activate_fallbacks() -> int:
     activated = fallbacks.fallbacks_auto_activate()
     fallbacks.fallbacks_flag_forgotten()
     return len(activated)
-
-
-from incidents import tasks_prober  # noqa: E402, F401  (autodiscovery imports only tasks.py)

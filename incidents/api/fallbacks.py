@@ -8,10 +8,10 @@ from rest_framework.response import Response
 from continuity.fields import TenantRelatedField
 from continuity.models import FallbackActivation, Runbook, StepCompletion
 from continuity.tenancy import TenantScopedMixin
-from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import (
     Outage,
 )
+from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 
 
 class StepCompletionSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ from continuity.fields import TenantRelatedField
 from continuity.filters import CustomerRefFilter
 from continuity.models import Scope, Workflow
 from continuity.tenancy import TenantScopedMixin, request_customer_id
-from incidents import services
+from incidents.ingest.services import BatchRejected, probe_results_ingest
 from incidents.models import (
     Probe,
     ProbeResult,
@@ -225,10 +225,10 @@ class ProbeResultViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Gene
                 status=status.HTTP_400_BAD_REQUEST,
             )
         try:
-            summary = services.probe_results_ingest(
+            summary = probe_results_ingest(
                 items=body["results"], customer_id=request_customer_id(request)
             )
-        except services.BatchRejected as rejected:
+        except BatchRejected as rejected:
             return Response(_batch_error_body(rejected, len(body["results"])), status=400)
         return Response(
             {"accepted": summary.accepted, "duplicates": summary.duplicates},
@@ -236,7 +236,7 @@ class ProbeResultViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Gene
         )
 
 
-def _batch_error_body(rejected: services.BatchRejected, size: int) -> dict:
+def _batch_error_body(rejected: BatchRejected, size: int) -> dict:
     """Both an index-aligned list (DRF style) and a flat list of {index, field, message}."""
     per_item: list[dict] = [{} for _ in range(size)]
     flat = []

@@ -1,6 +1,6 @@
 """The prober's database side: dispatch claims, run leases, storing results.
 
-Results are stored only through :func:`incidents.services.probe_results_ingest` — the
+Results are stored only through :mod:`incidents.ingest.services` — the
 same validation, idempotency (client ids) and derivation queueing as the API.
 """
 
@@ -19,12 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from continuity.exceptions import DomainError
+from incidents.ingest.services import ingest_valid_items
 from incidents.models import Probe
 from incidents.prober import runner, schedule
 from incidents.prober.runner import result_records
 from incidents.prober.spec import RUNNABLE_KINDS, CheckSpec
-from incidents.services import BatchRejected, IngestSummary, probe_results_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -133,25 +132,6 @@ def probe_run_release(*, probe_id: int, location: str, token: str) -> None:
         if isinstance(lease, dict) and lease.get("token") == token:
             leases = {k: v for k, v in probe.run_leases.items() if k != location}
             Probe.objects.filter(pk=probe_id).update(run_leases=leases)
-
-
-def ingest_valid_items(
-    *, items: list[dict], customer_id: int | None
-) -> tuple[IngestSummary, list[dict]]:
-    """Ingest ``items``; invalid ones (a probe deleted meanwhile…) are set aside, not fatal."""
-    empty = IngestSummary(accepted=0, duplicates=0, workflow_ids=frozenset())
-    if not items:
-        return empty, []
-    try:
-        return probe_results_ingest(items=items, customer_id=customer_id), []
-    except BatchRejected as rejected:
-        bad = {entry["index"] for entry in rejected.errors}
-        kept = [item for index, item in enumerate(items) if index not in bad]
-        if not kept:
-            return empty, rejected.errors
-        return probe_results_ingest(items=kept, customer_id=customer_id), rejected.errors
-    except DomainError as error:
-        return empty, [{"index": None, "errors": {"results": [error.message]}}]
 
 
 def probe_results_store(*, items: list[dict]) -> dict[str, Any]:

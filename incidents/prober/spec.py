@@ -18,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from incidents.prober.assertions import parse_json_path
+
 RUNNABLE_KINDS = ("http", "llm", "statuspage")
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
@@ -242,8 +244,6 @@ def assertion_errors(assertion: object) -> list[str]:
             return ["contains: must be a non-empty string"]
         return []
     if keys == {"json_path", "equals"}:
-        from incidents.prober.http import parse_json_path
-
         try:
             parse_json_path(assertion["json_path"])
         except ValueError as exc:

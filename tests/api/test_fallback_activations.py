@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from continuity.models import FallbackActivation, Runbook, RunbookStep
-from incidents.fallbacks import fallbacks_auto_activate, fallbacks_flag_forgotten
 from incidents.models import Outage
+from incidents.services.fallbacks import fallbacks_auto_activate, fallbacks_flag_forgotten
 from tests.factories import WorkflowFactory
 
 pytestmark = pytest.mark.django_db

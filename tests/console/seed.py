@@ -20,7 +20,6 @@ from continuity.models import (
     Workflow,
 )
 from continuity.permissions import OPERATORS_GROUP
-from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import (
     MaintenanceWindow,
     Outage,
@@ -29,6 +28,7 @@ from incidents.models import (
     Probe,
     ProbeResult,
 )
+from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 
 PASSWORD = "console-test-pw"
 LOCATIONS = ["eu-west", "us-east", "ap-south"]

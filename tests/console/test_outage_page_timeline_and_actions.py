@@ -5,8 +5,8 @@ import re
 from datetime import timedelta
 
 from continuity.models import FallbackActivation, StepCompletion
-from incidents.fallbacks import fallback_activate
 from incidents.models import Outage
+from incidents.services.fallbacks import fallback_activate
 from tests.console.conftest import NOW
 
 

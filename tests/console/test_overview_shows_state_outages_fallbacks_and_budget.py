@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from incidents.fallbacks import fallback_activate
 from incidents.models import Outage
+from incidents.services.fallbacks import fallback_activate
 from tests.console import seed
 from tests.console.conftest import NOW
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import transaction
 
+from incidents.ingest.services import probe_results_ingest
 from incidents.models import Probe, ProbeResult
-from incidents.services import probe_results_ingest
 from tests.factories import ProbeFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from incidents.ingest.services import probe_results_ingest
 from incidents.models import Outage
-from incidents.services import probe_results_ingest, workflow_derive_outages
+from incidents.services import workflow_derive_outages
 from tests.factories import ProbeFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from incidents.ingest.services import probe_results_ingest
 from incidents.models import Outage
-from incidents.services import probe_results_ingest
 from incidents.tasks import derive_workflow_outages
 from tests.factories import ProbeFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 
 from incidents.derivation import Observation, Outcome
+from incidents.ingest.services import probe_results_ingest
 from incidents.selectors import observations_by_probe
-from incidents.services import probe_results_ingest
 from tests.factories import ProbeFactory
 
 START = datetime(2026, 10, 1, tzinfo=UTC)

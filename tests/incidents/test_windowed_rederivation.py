@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents import derivation
+from incidents.ingest.services import probe_results_ingest
 from incidents.models import NoDataSpan, Outage, ProbeResult
 from incidents.selectors import observations_by_probe, probe_spec
-from incidents.services import probe_results_ingest, workflow_derive_outages
+from incidents.services import workflow_derive_outages
 from tests.factories import ProbeFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from incidents.agent import Spool
 from incidents.models import ProbeResult
+from incidents.prober.agent import Spool
 from tests import live
 from tests.factories import ProbeFactory, WorkflowFactory, make_key
 from tests.live import wait_until

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from incidents.agent import AgentConfig, ApiClient, ProbeAgent, Spool
 from incidents.models import ProbeResult
+from incidents.prober.agent import AgentConfig, ApiClient, ProbeAgent, Spool
 from tests.factories import LLMProbeFactory, ProbeFactory, WorkflowFactory, make_key
 from tests.live import free_port
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from incidents.models import Outage, Probe, ProbeResult
 from incidents.prober import services
-from incidents.tasks_prober import dispatch_due_probes, run_probes
+from incidents.prober.tasks import dispatch_due_probes, run_probes
 from tests.factories import LLMProbeFactory, ProbeFactory
 
 

@@ -5,7 +5,7 @@ import redis
 from django.utils import timezone
 
 from incidents.models import Probe
-from incidents.tasks_prober import dispatch_due_probes
+from incidents.prober.tasks import dispatch_due_probes
 from tests.factories import ProbeFactory
 
 pytestmark = pytest.mark.integration

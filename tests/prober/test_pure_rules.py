@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents.agent import next_due
 from incidents.prober import schedule
-from incidents.prober.http import classify_response, json_path_get, parse_json_path
+from incidents.prober.agent import next_due
+from incidents.prober.assertions import json_path_get, parse_json_path
+from incidents.prober.http import classify_response
 from incidents.prober.spec import (
     CheckSpec,
     assertion_errors,

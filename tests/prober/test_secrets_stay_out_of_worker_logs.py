@@ -3,7 +3,7 @@
 import pytest
 
 from incidents.models import ProbeResult
-from incidents.tasks_prober import dispatch_due_probes
+from incidents.prober.tasks import dispatch_due_probes
 from tests import live
 from tests.factories import LLMProbeFactory, ProbeFactory, WorkflowFactory
 from tests.live import wait_until

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.agent import AgentConfig, ProbeAgent
+from incidents.prober.agent import AgentConfig, ProbeAgent
 
 KEY_VARIABLE = "CONTINUITY_API_KEY"
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
     def _configure_logging(verbosity: int) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        for name in ("incidents.agent", "incidents.prober"):
+        for name in ("incidents.prober",):
             log = logging.getLogger(name)
             log.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
             log.addHandler(handler)

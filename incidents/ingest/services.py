@@ -1,17 +1,20 @@
-"""Storing probe-result batches and queueing their derivation."""
+"""Storing probe-result batches and queueing their derivation: the one write path of results."""
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
-from incidents.ingestion import ProbeInfo, validate_batch
+from incidents.ingest import alertmanager
+from incidents.ingest.store import store_results
+from incidents.ingest.validate import ProbeInfo, validate_batch
 from incidents.models import Probe
-from incidents.result_store import store_results
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +34,23 @@ class IngestSummary:
     workflow_ids: frozenset[int]  # the workflows a derivation was queued for
 
 
+def _probe_locations(probe_ids: set[int], customer_id: int | None) -> dict[int, tuple[str, ...]]:
+    """The locations of each of ``probe_ids`` the customer (None: staff, any) may write to."""
+    probes = Probe.objects.filter(pk__in=probe_ids)
+    if customer_id is not None:
+        probes = probes.filter(workflow__customer_id=customer_id)
+    return {pk: tuple(locations) for pk, locations in probes.values_list("pk", "locations")}
+
+
 def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
     probe_ids = {
         item.get("probe")
         for item in items
         if isinstance(item, dict) and isinstance(item.get("probe"), int)
     }
-    probes = Probe.objects.filter(pk__in=probe_ids)
-    if customer_id is not None:
-        probes = probes.filter(workflow__customer_id=customer_id)
     return {
         pk: ProbeInfo(probe_id=pk, locations=frozenset(locations))
-        for pk, locations in probes.values_list("pk", "locations")
+        for pk, locations in _probe_locations(probe_ids, customer_id).items()
     }
 
 
@@ -76,6 +84,48 @@ def probe_results_ingest(
         accepted=stored.inserted,
         duplicates=len(valid) - stored.inserted,
         workflow_ids=stored.workflows_to_queue,
+    )
+
+
+def ingest_valid_items(
+    *, items: list[dict], customer_id: int | None
+) -> tuple[IngestSummary, list[dict]]:
+    """Ingest ``items``; invalid ones (a probe deleted meanwhile…) are set aside, not fatal."""
+    empty = IngestSummary(accepted=0, duplicates=0, workflow_ids=frozenset())
+    if not items:
+        return empty, []
+    try:
+        return probe_results_ingest(items=items, customer_id=customer_id), []
+    except BatchRejected as rejected:
+        bad = {entry["index"] for entry in rejected.errors}
+        kept = [item for index, item in enumerate(items) if index not in bad]
+        if not kept:
+            return empty, rejected.errors
+        return probe_results_ingest(items=kept, customer_id=customer_id), rejected.errors
+    except DomainError as error:
+        return empty, [{"index": None, "errors": {"results": [error.message]}}]
+
+
+def alertmanager_alerts_ingest(
+    *, alerts: list[Mapping[str, Any]], customer_id: int | None
+) -> tuple[IngestSummary, list[dict]]:
+    """Alerts stored as results; every alert not stored is named in the returned skips."""
+    refs = {alertmanager.probe_ref(alert["labels"]) for alert in alerts} - {None}
+    locations = _probe_locations(refs, customer_id)
+    mapped = [alertmanager.map_alert(i, alert, locations) for i, alert in enumerate(alerts)]
+    items = [m.item for m in mapped if m.item is not None]
+    indexes = [m.index for m in mapped if m.item is not None]
+    skipped = [{"index": m.index, "reason": m.skipped} for m in mapped if m.item is None]
+    summary, rejected = ingest_valid_items(items=items, customer_id=customer_id)
+    for entry in rejected:
+        index = indexes[entry["index"]] if entry["index"] is not None else None
+        skipped.append({"index": index, "reason": _reasons(entry["errors"])})
+    return summary, skipped
+
+
+def _reasons(errors: dict[str, list[str]]) -> str:
+    return "; ".join(
+        f"{field}: {message}" for field, messages in errors.items() for message in messages
     )
 
 

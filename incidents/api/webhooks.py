@@ -12,10 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from continuity.models import Scope
-from continuity.tenancy import request_customer_id, scope_queryset
-from incidents.models import Probe
-from incidents.prober import alertmanager
-from incidents.prober.services import ingest_valid_items
+from continuity.tenancy import request_customer_id
+from incidents.ingest.services import alertmanager_alerts_ingest
 
 
 class AlertmanagerAlertSerializer(serializers.Serializer):
@@ -59,27 +57,9 @@ class AlertmanagerWebhookView(APIView):
     def post(self, request):
         payload = AlertmanagerPayloadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        alerts = payload.validated_data["alerts"]
-        refs = {alertmanager.probe_ref(alert["labels"]) for alert in alerts} - {None}
-        probes = scope_queryset(
-            Probe.objects.filter(pk__in=refs), request, "workflow__customer"
-        ).values_list("pk", "locations")
-        locations = {pk: tuple(locs) for pk, locs in probes}
-        mapped = [alertmanager.map_alert(i, alert, locations) for i, alert in enumerate(alerts)]
-        items = [m.item for m in mapped if m.item is not None]
-        indexes = [m.index for m in mapped if m.item is not None]
-        skipped = [{"index": m.index, "reason": m.skipped} for m in mapped if m.item is None]
-        summary, rejected = ingest_valid_items(
-            items=items, customer_id=request_customer_id(request)
+        summary, skipped = alertmanager_alerts_ingest(
+            alerts=payload.validated_data["alerts"], customer_id=request_customer_id(request)
         )
-        for entry in rejected:
-            reasons = "; ".join(
-                f"{field}: {message}"
-                for field, messages in entry["errors"].items()
-                for message in messages
-            )
-            index = indexes[entry["index"]] if entry["index"] is not None else None
-            skipped.append({"index": index, "reason": reasons})
         return Response(
             {"accepted": summary.accepted, "duplicates": summary.duplicates, "skipped": skipped},
             status=status.HTTP_200_OK,

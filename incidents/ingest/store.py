@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from incidents.ingestion import ValidResult
+from incidents.ingest.validate import ValidResult
 from incidents.models import Probe, ProbeResult
 
 COLUMNS = (

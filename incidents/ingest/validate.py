@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from incidents.models import Outcome
+from incidents.derivation import Outcome
 
-OUTCOMES = frozenset(Outcome.values)
+OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 FIELDS = frozenset(
     {
         "probe",
