@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from continuity import formatting
 from continuity.exceptions import DomainError
 from continuity.models import Customer, FallbackActivation, Runbook
 from incidents.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
 from reports import lifecycle
-from reports.console import fmt
 from reports.console.access import operator_action
 from reports.console.forms import (
     FallbackActivateForm,
@@ -88,8 +88,8 @@ def fallback_activate_view(request, pk: int):
     return _done(
         request,
         pk,
-        f"Fallback '{runbook.title}' activated at {fmt.pct(activation.effectiveness_pct)}% "
-        "effectiveness.",
+        f"Fallback '{runbook.title}' activated at "
+        f"{formatting.percent(activation.effectiveness_pct, trim=True)}% effectiveness.",
         "#fallback",
     )
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Subquery
 
+from continuity import formatting
 from incidents.models import Probe, ProbeResult
-from reports.console import fmt
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class LocationStatus:
 
     @property
     def observed(self) -> str:
-        return fmt.local(self.result.observed_at, self.tz) if self.result else "never"
+        return formatting.local_time(self.result.observed_at, self.tz) if self.result else "never"
 
     @property
     def outcome(self) -> str:

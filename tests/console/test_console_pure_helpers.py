@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from continuity import formatting
 from reports import intervals, sla
-from reports.console import daily, fmt, timeline
+from reports.console import daily, timeline
 from reports.console.overview import effective_state
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
@@ -27,12 +28,13 @@ POLICY = sla.Policy(target_pct=Decimal("99.9"))
     ],
 )
 def test_duration(seconds, text):
-    assert fmt.duration(seconds) == text
+    assert formatting.duration(seconds, live=True) == text
 
 
 def test_local_times_carry_the_zone_abbreviation():
-    assert fmt.local(NOW, "Europe/Berlin") == "2026-10-20 14:00 CEST"
-    assert fmt.local(NOW + timedelta(days=10), "Europe/Berlin") == "2026-10-30 13:00 CET"
+    assert formatting.local_time(NOW, "Europe/Berlin") == "2026-10-20 14:00 CEST"
+    later = NOW + timedelta(days=10)
+    assert formatting.local_time(later, "Europe/Berlin") == "2026-10-30 13:00 CET"
 
 
 @pytest.mark.parametrize(
