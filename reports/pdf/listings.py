@@ -30,8 +30,8 @@ _OUTAGE_COLUMNS = [
     Column("Duration", 44, numeric=True),
     Column("Workflow", 64),
     Column("Severity", 36),
-    Column("Root cause", 122, limit=800),
-    Column("Fallback", 78),
+    Column("Root cause", 130, limit=800),
+    Column("Fallback", 70),
     Column("Mitigated in", 42, numeric=True),
     Column("RTO", 32),
 ]
