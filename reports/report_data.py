@@ -43,8 +43,12 @@ def figures_sha256(figures: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _cents(amount: Decimal) -> str:
+    """The amount to the cent as the API states it (``impact.money``), with separators."""
+    return formatting.money(money(amount))
+
+
 def _amounts(by_currency: dict[str, Decimal], currency: str) -> str:
-    """Amounts to the cent as the API states them (``impact.money``), with separators."""
     cents = {code: money(amount) for code, amount in by_currency.items()}
     return formatting.amounts(cents, empty_currency=currency)
 
@@ -83,8 +87,8 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
         outage_count=f.outage_count,
         mttr_minutes=minutes(f.mttr_seconds),
         longest_outage_minutes=minutes(f.longest_outage_seconds),
-        cost=formatting.money(money(total.cost.get(workflow.currency, Decimal(0)))),
-        avoided_cost=formatting.money(money(total.avoided_cost.get(workflow.currency, Decimal(0)))),
+        cost=_cents(total.cost.get(workflow.currency, Decimal(0))),
+        avoided_cost=_cents(total.avoided_cost.get(workflow.currency, Decimal(0))),
         currency=workflow.currency,
         user_minutes_lost=_user_minutes(total.user_minutes_lost),
         daily_availability=_daily(row, period),
