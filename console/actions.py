@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from console import fmt
 from console.access import operator_action
 from console.forms import (
     FallbackActivateForm,
@@ -19,6 +18,7 @@ from console.forms import (
     StepCompleteForm,
 )
 from console.views import render_outage
+from continuity import formatting
 from continuity.exceptions import DomainError
 from continuity.models import Customer, FallbackActivation, Runbook
 from incidents.models import Outage
@@ -88,8 +88,8 @@ def fallback_activate_view(request, pk: int):
     return _done(
         request,
         pk,
-        f"Fallback '{runbook.title}' activated at {fmt.pct(activation.effectiveness_pct)}% "
-        "effectiveness.",
+        f"Fallback '{runbook.title}' activated at "
+        f"{formatting.percent(activation.effectiveness_pct, trim=True)}% effectiveness.",
         "#fallback",
     )
 

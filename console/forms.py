@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from continuity import formatting
 from incidents.models import UpdateStatus
 
 
@@ -32,10 +33,12 @@ class FallbackActivateForm(forms.Form):
 
     def __init__(self, *args, runbooks=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["runbook"].choices = [
-            (rb.pk, f"{rb.title} (v{rb.version}, default {rb.default_effectiveness_pct:f}%)")
-            for rb in runbooks
-        ]
+        self.fields["runbook"].choices = [(rb.pk, _runbook_label(rb)) for rb in runbooks]
+
+
+def _runbook_label(runbook) -> str:
+    effectiveness = formatting.percent(runbook.default_effectiveness_pct, trim=True)
+    return f"{runbook.title} (v{runbook.version}, default {effectiveness}%)"
 
 
 class StepCompleteForm(forms.Form):

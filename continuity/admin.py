@@ -1,5 +1,9 @@
+from collections.abc import Callable
+from operator import attrgetter
+
 from django.contrib import admin
 
+from continuity import formatting
 from continuity.models import (
     APIKey,
     CreditTier,
@@ -13,6 +17,28 @@ from continuity.models import (
 )
 
 
+def local_time_column(field: str, customer: str, description: str) -> Callable[[object], str]:
+    """A list column: ``field`` on the wall clock of the row's customer (``customer`` is the
+    dotted path to it, "workflow.customer"), with the zone, as the console and the PDF show it."""
+    zone_of = attrgetter(f"{customer}.timezone" if customer else "timezone")
+
+    @admin.display(description=description, ordering=field)
+    def column(obj) -> str:
+        return formatting.local_time(getattr(obj, field), zone_of(obj))
+
+    return column
+
+
+@admin.display(description="target %", ordering="target_pct")
+def target_column(obj) -> str:
+    return formatting.percent(obj.target_pct)
+
+
+@admin.display(description="effectiveness %", ordering="effectiveness_pct")
+def effectiveness_column(obj) -> str:
+    return formatting.percent(obj.effectiveness_pct, trim=True)
+
+
 class CreditTierInline(admin.TabularInline):
     model = CreditTier
     extra = 1
@@ -23,7 +49,7 @@ class SLAPolicyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "customer",
-        "target_pct",
+        target_column,
         "degraded_weight",
         "min_outage_seconds",
         "no_data",
@@ -51,8 +77,7 @@ class WorkflowAdmin(admin.ModelAdmin):
         "criticality",
         "current_state",
         "upstream_dependency",
-        "cost_per_minute",
-        "currency",
+        "cost",
         "rto_minutes",
     ]
     list_filter = ["criticality", "current_state", "upstream_dependency", "customer"]
@@ -60,6 +85,10 @@ class WorkflowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "sla_policy"]
     list_select_related = ["customer"]
     readonly_fields = ["derived_at", "current_state"]
+
+    @admin.display(description="cost per minute", ordering="cost_per_minute")
+    def cost(self, workflow) -> str:
+        return formatting.money(workflow.cost_per_minute, workflow.currency)
 
 
 @admin.register(APIKey)
@@ -97,7 +126,13 @@ class RunbookStepInline(admin.TabularInline):
 
 @admin.register(Runbook)
 class RunbookAdmin(admin.ModelAdmin):
-    list_display = ["title", "workflow", "version", "auto_activate_after_minutes", "last_tested_at"]
+    list_display = [
+        "title",
+        "workflow",
+        "version",
+        "auto_activate_after_minutes",
+        local_time_column("last_tested_at", "workflow.customer", "last tested"),
+    ]
     list_filter = ["workflow__customer"]
     search_fields = ["title", "workflow__name", "workflow__customer__name"]
     autocomplete_fields = ["workflow"]
@@ -126,9 +161,9 @@ class FallbackActivationAdmin(admin.ModelAdmin):
     list_display = [
         "runbook",
         "outage",
-        "activated_at",
-        "deactivated_at",
-        "effectiveness_pct",
+        local_time_column("activated_at", "runbook.workflow.customer", "activated"),
+        local_time_column("deactivated_at", "runbook.workflow.customer", "deactivated"),
+        effectiveness_column,
         "automatic",
         "is_drill",
         "flagged_at",
@@ -138,6 +173,6 @@ class FallbackActivationAdmin(admin.ModelAdmin):
     date_hierarchy = "activated_at"
     raw_id_fields = ["outage"]
     autocomplete_fields = ["runbook"]
-    list_select_related = ["runbook", "outage__workflow"]
+    list_select_related = ["runbook__workflow__customer", "outage__workflow"]
     readonly_fields = ["runbook_version", "runbook_snapshot", "automatic", "is_drill", "flagged_at"]
     inlines = [StepCompletionInline]

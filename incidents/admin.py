@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from continuity import formatting
+from continuity.admin import local_time_column
 from continuity.exceptions import DomainError
 from incidents.models import (
     MaintenanceWindow,
@@ -24,7 +26,7 @@ class ProbeAdmin(admin.ModelAdmin):
         "quorum",
         "failure_threshold",
         "enabled",
-        "last_observed_at",
+        local_time_column("last_observed_at", "workflow.customer", "last observed"),
     ]
     list_filter = ["kind", "enabled", "workflow__customer"]
     search_fields = ["name", "target", "workflow__name", "workflow__customer__name"]
@@ -35,11 +37,18 @@ class ProbeAdmin(admin.ModelAdmin):
 
 @admin.register(ProbeResult)
 class ProbeResultAdmin(admin.ModelAdmin):
-    list_display = ["probe", "location", "observed_at", "outcome", "latency_ms", "status_code"]
+    list_display = [
+        "probe",
+        "location",
+        local_time_column("observed_at", "probe.workflow.customer", "observed"),
+        "outcome",
+        "latency_ms",
+        "status_code",
+    ]
     list_filter = ["outcome", "location"]
     search_fields = ["probe__name", "client_id", "error"]
     date_hierarchy = "observed_at"
-    list_select_related = ["probe"]
+    list_select_related = ["probe__workflow__customer"]
     raw_id_fields = ["probe"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -66,7 +75,15 @@ class OutageEvidenceInline(admin.TabularInline):
 
 @admin.register(Outage)
 class OutageAdmin(admin.ModelAdmin):
-    list_display = ["workflow", "started_at", "ended_at", "severity", "source", "excluded_from_sla"]
+    list_display = [
+        "workflow",
+        local_time_column("started_at", "workflow.customer", "started"),
+        local_time_column("ended_at", "workflow.customer", "ended"),
+        "duration",
+        "severity",
+        "source",
+        "excluded_from_sla",
+    ]
     list_filter = [
         "severity",
         "source",
@@ -81,6 +98,12 @@ class OutageAdmin(admin.ModelAdmin):
     list_select_related = ["workflow__customer"]
     inlines = [OutageEvidenceInline, OutageUpdateInline]
     actions = ["activate_fallback"]
+
+    @admin.display(description="duration")
+    def duration(self, outage) -> str:
+        if outage.ended_at is None:
+            return "ongoing"
+        return formatting.duration((outage.ended_at - outage.started_at).total_seconds())
 
     @admin.action(description="Activate fallback (the workflow's runbook) on open outages")
     def activate_fallback(self, request, queryset):
@@ -110,7 +133,11 @@ class OutageNotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NoDataSpan)
 class NoDataSpanAdmin(admin.ModelAdmin):
-    list_display = ["workflow", "started_at", "ended_at"]
+    list_display = [
+        "workflow",
+        local_time_column("started_at", "workflow.customer", "started"),
+        local_time_column("ended_at", "workflow.customer", "ended"),
+    ]
     list_filter = ["workflow__customer"]
     search_fields = ["workflow__name"]
     list_select_related = ["workflow__customer"]
@@ -118,8 +145,14 @@ class NoDataSpanAdmin(admin.ModelAdmin):
 
 @admin.register(MaintenanceWindow)
 class MaintenanceWindowAdmin(admin.ModelAdmin):
-    list_display = ["customer", "starts_at", "ends_at", "reason"]
+    list_display = [
+        "customer",
+        local_time_column("starts_at", "customer", "starts"),
+        local_time_column("ends_at", "customer", "ends"),
+        "reason",
+    ]
     list_filter = ["customer"]
+    list_select_related = ["customer"]
     search_fields = ["reason", "customer__name"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["customer"]

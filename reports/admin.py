@@ -1,20 +1,15 @@
 """Admin additions that need SLA figures: month-to-date columns on the workflow list."""
 
-from decimal import Decimal
-
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from continuity.admin import WorkflowAdmin
+from continuity import formatting
+from continuity.admin import WorkflowAdmin, local_time_column
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
 from reports.models import Report, ReportDelivery
 from reports.selectors import workflows_month_to_date
 from reports.services import report_issue_revision, report_regenerate, report_resend
-
-
-def _minutes(seconds: Decimal) -> str:
-    return f"{seconds / 60:.1f} min"
 
 
 class WorkflowSLAAdmin(WorkflowAdmin):
@@ -43,7 +38,7 @@ class WorkflowSLAAdmin(WorkflowAdmin):
             '<span style="color:{}">{} %</span> / {} %',
             colour,
             f.availability_display,
-            f.target_pct,
+            formatting.percent(f.target_pct),
         )
 
     @admin.display(description="Error budget left")
@@ -52,16 +47,15 @@ class WorkflowSLAAdmin(WorkflowAdmin):
         if mtd is None:
             return "—"
         f = mtd.figures
-        return f"{_minutes(f.error_budget_remaining_seconds)} of {_minutes(f.error_budget_seconds)}"
+        left = formatting.minutes(f.error_budget_remaining_seconds)
+        return f"{left} min of {formatting.minutes(f.error_budget_seconds)} min"
 
     @admin.display(description="Burn 1h / 6h / 3d")
     def burn_rate(self, workflow) -> str:
         mtd = getattr(workflow, "mtd", None)
         if mtd is None or not mtd.burn_rates:
             return "—"
-        return " / ".join(
-            "—" if rate is None else f"{rate:.1f}" for rate in mtd.burn_rates.values()
-        )
+        return " / ".join(formatting.number(rate, 1) for rate in mtd.burn_rates.values())
 
 
 admin.site.unregister(Workflow)
@@ -88,7 +82,7 @@ class ReportAdmin(admin.ModelAdmin):
         "is_current",
         "superseded_flag",
         "attempts",
-        "sent_at",
+        local_time_column("sent_at", "customer", "sent"),
         "download",
     ]
     list_filter = ["state", "is_current", "period", "customer"]

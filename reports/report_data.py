@@ -2,12 +2,13 @@
 
 import hashlib
 import json
-from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from continuity import formatting
+from continuity.formatting import minutes, percent
 from reports import sla
-from reports.figures import minutes, quantity, sla_body
+from reports.figures import sla_body
 from reports.impact import money
 from reports.pdf.data import (
     ImpactRow,
@@ -42,13 +43,18 @@ def figures_sha256(figures: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _local(instant: datetime | None, zone: ZoneInfo) -> str | None:
-    return None if instant is None else instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def _cents(amount: Decimal) -> str:
+    """The amount to the cent as the API states it (``impact.money``), with separators."""
+    return formatting.money(money(amount))
 
 
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours} h {rest // 60:02d} min" if hours else f"{rest // 60} min {rest % 60:02d} s"
+def _amounts(by_currency: dict[str, Decimal], currency: str) -> str:
+    cents = {code: money(amount) for code, amount in by_currency.items()}
+    return formatting.amounts(cents, empty_currency=currency)
+
+
+def _user_minutes(value: Decimal) -> str:
+    return formatting.number(value, trim=True)
 
 
 def _daily(row: WorkflowSLA, period: Period) -> tuple[tuple[str, Decimal | None], ...]:
@@ -63,10 +69,9 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
     total = row.impact_total
     runbooks = list(workflow.runbooks.all())
     tested = [rb.last_tested_at for rb in runbooks if rb.last_tested_at]
-    zone = ZoneInfo(period.timezone)
     return WorkflowRow(
         name=workflow.name,
-        target_pct=f"{f.target_pct:f}",
+        target_pct=percent(f.target_pct),
         availability_display=f.availability_display,
         effective_availability_display=f.effective_availability_display,
         met=f.met,
@@ -75,57 +80,55 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
         degraded_minutes=minutes(f.degraded_seconds),
         maintenance_minutes=minutes(f.maintenance_seconds),
         no_data_minutes=minutes(f.no_data_seconds),
-        coverage_pct=sla.truncate_pct(f.coverage_pct) if f.coverage_pct is not None else None,
+        coverage_pct=None if f.coverage_pct is None else percent(f.coverage_pct),
         error_budget_minutes=minutes(f.error_budget_seconds),
         error_budget_remaining_minutes=minutes(f.error_budget_remaining_seconds),
-        credit_pct=f"{f.credit_pct:f}",
+        credit_pct=percent(f.credit_pct, trim=True),
         outage_count=f.outage_count,
         mttr_minutes=minutes(f.mttr_seconds),
         longest_outage_minutes=minutes(f.longest_outage_seconds),
-        cost=f"{money(total.cost.get(workflow.currency, Decimal(0))):f}",
-        avoided_cost=f"{money(total.avoided_cost.get(workflow.currency, Decimal(0))):f}",
+        cost=_cents(total.cost.get(workflow.currency, Decimal(0))),
+        avoided_cost=_cents(total.avoided_cost.get(workflow.currency, Decimal(0))),
         currency=workflow.currency,
-        user_minutes_lost=quantity(total.user_minutes_lost),
+        user_minutes_lost=_user_minutes(total.user_minutes_lost),
         daily_availability=_daily(row, period),
-        last_tested_at=_local(max(tested), zone) if tested else None,
+        last_tested_at=formatting.local_time(max(tested), period.timezone) if tested else None,
         runbook_title=runbooks[0].title if runbooks else None,
     )
 
 
-def _outage_rows(report: CustomerSLA, zone: ZoneInfo) -> list[OutageRow]:
-    rows = []
-    for row in report.workflows:
-        for outage in row.inputs.outage_rows:
-            mitigation = row.mitigations[outage.pk]
-            activations = row.inputs.activations.get(outage.pk, [])
-            fallback = None
-            if activations:
-                first = activations[0]
-                how = "automatic" if first.automatic else "manual"
-                fallback = (
-                    f"{first.runbook.title}, {first.effectiveness_pct:.0f} % effective ({how})"
-                )
-            end = outage.ended_at or report.now
-            rows.append(
-                OutageRow(
-                    workflow=row.inputs.workflow.name,
-                    started_at=_local(outage.started_at, zone),
-                    ended_at=_local(outage.ended_at, zone),
-                    duration=_duration(int((end - outage.started_at).total_seconds())),
-                    severity=outage.severity,
-                    root_cause=outage.root_cause,
-                    excluded=outage.excluded_from_sla,
-                    exclusion_reason=outage.exclusion_reason,
-                    fallback=fallback,
-                    time_to_mitigate=(
-                        f"{minutes(mitigation.time_to_mitigate_seconds)} min"
-                        if mitigation.time_to_mitigate_seconds is not None
-                        else None
-                    ),
-                    rto_status=mitigation.rto_status.value,
-                )
-            )
-    return sorted(rows, key=lambda r: (r.started_at, r.workflow))
+def _fallback_text(activation) -> str:
+    how = "automatic" if activation.automatic else "manual"
+    effectiveness = percent(activation.effectiveness_pct, trim=True)
+    return f"{activation.runbook.title}, {effectiveness} % effective ({how})"
+
+
+def _outage_row(row: WorkflowSLA, outage, report: CustomerSLA) -> OutageRow:
+    zone = report.period.timezone
+    mitigation = row.mitigations[outage.pk]
+    activations = row.inputs.activations.get(outage.pk, [])
+    end = outage.ended_at or report.now
+    ttm = mitigation.time_to_mitigate_seconds
+    return OutageRow(
+        workflow=row.inputs.workflow.name,
+        started_at=formatting.local_time(outage.started_at, zone),
+        ended_at=None if outage.ended_at is None else formatting.local_time(outage.ended_at, zone),
+        duration=formatting.duration((end - outage.started_at).total_seconds()),
+        severity=outage.severity,
+        root_cause=outage.root_cause,
+        excluded=outage.excluded_from_sla,
+        exclusion_reason=outage.exclusion_reason,
+        fallback=_fallback_text(activations[0]) if activations else None,
+        time_to_mitigate=None if ttm is None else f"{minutes(ttm)} min",
+        rto_status=mitigation.rto_status.value,
+    )
+
+
+def _outage_rows(report: CustomerSLA) -> list[OutageRow]:
+    """In order of start (the instant: local wall-clock text repeats when clocks go back)."""
+    outages = [(outage, row) for row in report.workflows for outage in row.inputs.outage_rows]
+    outages.sort(key=lambda item: (item[0].started_at, item[1].inputs.workflow.name))
+    return [_outage_row(row, outage, report) for outage, row in outages]
 
 
 def _impact_row(label: str, totals, currency: str) -> ImpactRow:
@@ -134,10 +137,9 @@ def _impact_row(label: str, totals, currency: str) -> ImpactRow:
         outages=totals.outages,
         downtime_minutes=minutes(totals.counted_seconds),
         mitigated_minutes=minutes(totals.mitigated_seconds),
-        cost=", ".join(f"{money(v):f} {k}" for k, v in totals.cost.items()) or f"0.00 {currency}",
-        avoided_cost=", ".join(f"{money(v):f} {k}" for k, v in totals.avoided_cost.items())
-        or f"0.00 {currency}",
-        user_minutes_lost=quantity(totals.user_minutes_lost),
+        cost=_amounts(totals.cost, currency),
+        avoided_cost=_amounts(totals.avoided_cost, currency),
+        user_minutes_lost=_user_minutes(totals.user_minutes_lost),
     )
 
 
@@ -163,12 +165,13 @@ def _policy_texts(report: CustomerSLA) -> tuple[PolicyText, ...]:
             name,
             PolicyText(
                 name=name,
-                target_pct=f"{policy.target_pct:f}",
-                degraded_weight=f"{policy.degraded_weight:f}",
+                target_pct=percent(policy.target_pct, trim=True),
+                degraded_weight=formatting.number(policy.degraded_weight, trim=True),
                 min_outage_seconds=policy.min_outage_seconds,
                 no_data=str(policy.no_data),
                 credit_tiers=tuple(
-                    (f"{t.below_pct:f}", f"{t.credit_pct:f}") for t in policy.credit_tiers
+                    (percent(t.below_pct, trim=True), percent(t.credit_pct, trim=True))
+                    for t in policy.credit_tiers
                 ),
                 service_hours=_service_hours(policy),
             ),
@@ -176,7 +179,7 @@ def _policy_texts(report: CustomerSLA) -> tuple[PolicyText, ...]:
     return tuple(seen.values())
 
 
-def _maintenance_rows(report: CustomerSLA, zone: ZoneInfo) -> tuple[MaintenanceRow, ...]:
+def _maintenance_rows(report: CustomerSLA) -> tuple[MaintenanceRow, ...]:
     windows: dict[tuple, list[str]] = {}
     for row in report.workflows:
         for interval in row.inputs.maintenance:
@@ -190,8 +193,8 @@ def _maintenance_rows(report: CustomerSLA, zone: ZoneInfo) -> tuple[MaintenanceR
     return tuple(
         MaintenanceRow(
             workflows=", ".join(sorted(names)),
-            starts_at=_local(start, zone),
-            ends_at=_local(end, zone),
+            starts_at=formatting.local_time(start, report.period.timezone),
+            ends_at=formatting.local_time(end, report.period.timezone),
             reason=reasons.get((start, end), ""),
         )
         for (start, end), names in sorted(windows.items())
@@ -218,27 +221,23 @@ def build_report_data(
             f"{period.start.astimezone(zone):%B %Y} "
             f"({period.start.astimezone(zone):%-d %b %H:%M} – {last_local} {period.timezone})"
         ),
-        generated_at=f"{report.now.astimezone(zone):%Y-%m-%d %H:%M} {period.timezone}",
+        generated_at=formatting.local_time(report.now, zone),
         data_sha256=data_sha256,
         summary_availability_display=summary.availability_display,
         workflows_met=summary.met,
         workflows_total=summary.workflows,
         total_downtime_minutes=minutes(summary.down_seconds + summary.degraded_seconds),
-        total_cost=", ".join(f"{money(v):f} {k}" for k, v in (total.cost if total else {}).items())
-        or f"0.00 {currencies[0]}",
-        total_avoided_cost=", ".join(
-            f"{money(v):f} {k}" for k, v in (total.avoided_cost if total else {}).items()
-        )
-        or f"0.00 {currencies[0]}",
+        total_cost=_amounts(total.cost if total else {}, currencies[0]),
+        total_avoided_cost=_amounts(total.avoided_cost if total else {}, currencies[0]),
         currency=", ".join(currencies),
         credits_owed=tuple(
-            (row.inputs.workflow.name, f"{row.figures.credit_pct:f}")
+            (row.inputs.workflow.name, percent(row.figures.credit_pct, trim=True))
             for row in report.workflows
             if row.figures.credit_pct > 0
         ),
         workflows=tuple(_workflow_row(row, period) for row in report.workflows),
-        outages=tuple(_outage_rows(report, zone)),
-        maintenance=_maintenance_rows(report, zone),
+        outages=tuple(_outage_rows(report)),
+        maintenance=_maintenance_rows(report),
         impact_by_workflow=tuple(
             _impact_row(
                 row.inputs.workflow.name,

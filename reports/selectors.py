@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from continuity.formatting import percent
 from continuity.models import CreditTier, Customer, FallbackActivation, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, NoDataSpan, Outage
 from reports import impact, intervals, sla
@@ -337,7 +338,7 @@ def _summarise(rows: list[WorkflowSLA]) -> SLASummary:
         degraded_seconds=sum(f.degraded_seconds for f in figures),
         counted_downtime_seconds=counted,
         availability_pct=availability,
-        availability_display=sla.truncate_pct(availability) if availability is not None else None,
+        availability_display=None if availability is None else percent(availability),
         lowest_availability_pct=min(known, default=None),
         outage_count=sum(f.outage_count for f in figures),
         workflows_with_credit=sum(1 for f in figures if f.credit_pct > 0),

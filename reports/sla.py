@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, Context, Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
+from continuity.formatting import percent
 from reports.fallbacks import Cover, FallbackSpan, effective_cover
 from reports.intervals import (
     Interval,
@@ -132,14 +133,6 @@ class SLAFigures:
 # --- presentation helpers
 
 
-def truncate_pct(value: Decimal, places: int = 3) -> str:
-    """Format toward zero with ``places`` decimals: shown figures never round up."""
-    if places < 0:
-        raise ValueError(f"places must be >= 0, got {places}")
-    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN, context=_CTX)
-    return format(shown.copy_abs() if shown.is_zero() else shown, "f")
-
-
 def select_credit(availability: Decimal | None, tiers: Iterable[CreditTier]) -> Decimal:
     """The largest credit of the tiers whose below_pct is strictly above ``availability``."""
     if availability is None:
@@ -231,7 +224,7 @@ def availability(counted_downtime_seconds: Decimal, measured_seconds: int) -> De
 
 
 def _display(value: Decimal | None) -> str | None:
-    return None if value is None else truncate_pct(value)
+    return None if value is None else percent(value)
 
 
 def _figures(period: Period, policy: Policy, parts: _Breakdown, cover: list[Cover]) -> SLAFigures:

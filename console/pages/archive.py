@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
-from console import fmt
+from continuity import formatting
 from continuity.models import Customer
 from reports.models import Report, ReportState
 
@@ -38,11 +38,11 @@ class ReportRow:
 
     @property
     def rendered(self) -> str:
-        return fmt.local(self.report.rendered_at, self.tz) if self.report.rendered_at else "—"
+        return formatting.local_time(self.report.rendered_at, self.tz)
 
     @property
     def sent(self) -> str:
-        return fmt.local(self.report.sent_at, self.tz) if self.report.sent_at else "—"
+        return formatting.local_time(self.report.sent_at, self.tz)
 
     @property
     def pdf_url(self) -> str | None:

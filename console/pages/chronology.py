@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from console import fmt
+from continuity import formatting
 from continuity.models import FallbackActivation
 from incidents.models import Outage, OutageUpdate
 
@@ -19,7 +19,7 @@ class LogEntry:
 
     @property
     def when(self) -> str:
-        return fmt.local(self.at, self.tz, "%Y-%m-%d %H:%M:%S")
+        return formatting.local_time(self.at, self.tz, seconds=True)
 
 
 # At the same instant: the outage, its evidence, then what people did about it.
@@ -64,7 +64,7 @@ def outage_chronology(
                 a.activated_at,
                 "fallback",
                 f"Fallback '{a.runbook.title}' activated {how} "
-                f"({fmt.pct(a.effectiveness_pct)}% effective)",
+                f"({formatting.percent(a.effectiveness_pct, trim=True)}% effective)",
                 tz,
             )
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from continuity import formatting
 from reports import intervals, sla
 from reports.periods import Period, days_of, load_zone, local_midnight
 
@@ -45,7 +46,7 @@ class DayFigures:
             ("maintenance", self.maintenance_seconds),
         ):
             if seconds:
-                parts.append(f"{label} {seconds // 60} min")
+                parts.append(f"{label} {formatting.duration(seconds, live=True)}")
         return " · ".join(parts)
 
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from console import fmt
 from console.pages import chronology
 from console.svg import timeline
+from continuity import formatting
 from continuity.models import FallbackActivation, Runbook, RunbookStep, StepCompletion
 from incidents.models import Outage, OutageEvidence, OutageUpdate, Probe, ProbeResult
 from reports import impact
@@ -32,7 +32,9 @@ class StepRow:
 
     @property
     def done_at(self) -> str:
-        return fmt.local(self.completion.completed_at, self.tz) if self.completion else ""
+        if self.completion is None:
+            return ""
+        return formatting.local_time(self.completion.completed_at, self.tz)
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,11 @@ class ActivationRow:
 
     @property
     def activated(self) -> str:
-        return fmt.local(self.activation.activated_at, self.tz)
+        return formatting.local_time(self.activation.activated_at, self.tz)
 
     @property
     def deactivated(self) -> str:
-        return fmt.local(self.activation.deactivated_at, self.tz)
+        return formatting.local_time(self.activation.deactivated_at, self.tz)
 
     @property
     def title(self) -> str:
@@ -63,7 +65,7 @@ class EvidenceRow:
 
     @property
     def observed(self) -> str:
-        return fmt.local(self.result.observed_at, self.tz, "%Y-%m-%d %H:%M:%S")
+        return formatting.local_time(self.result.observed_at, self.tz, seconds=True)
 
     @property
     def detail(self) -> str:
@@ -97,39 +99,41 @@ class OutagePage:
 
     @property
     def duration(self) -> str:
-        return fmt.duration(self.duration_seconds)
+        return formatting.duration(self.duration_seconds, live=True)
 
     @property
     def started(self) -> str:
-        return fmt.local(self.outage.started_at, self.tz)
+        return formatting.local_time(self.outage.started_at, self.tz)
 
     @property
     def ended(self) -> str:
-        return fmt.local(self.outage.ended_at, self.tz) if self.outage.ended_at else "ongoing"
+        if self.outage.ended_at is None:
+            return "ongoing"
+        return formatting.local_time(self.outage.ended_at, self.tz)
 
     @property
     def since_iso(self) -> str:
-        return fmt.iso(self.outage.started_at)
+        return formatting.iso(self.outage.started_at)
 
     @property
     def time_to_mitigate(self) -> str:
-        return fmt.duration(self.mitigation.time_to_mitigate_seconds)
+        return formatting.duration(self.mitigation.time_to_mitigate_seconds, live=True)
 
     @property
     def cost(self) -> str:
-        return f"{impact.money(self.impact.cost):f} {self.workflow.currency}"
+        return formatting.money(impact.money(self.impact.cost), self.workflow.currency)
 
     @property
     def avoided_cost(self) -> str:
-        return f"{impact.money(self.impact.avoided_cost):f} {self.workflow.currency}"
+        return formatting.money(impact.money(self.impact.avoided_cost), self.workflow.currency)
 
     @property
     def counted(self) -> str:
-        return fmt.minutes(self.impact.counted_seconds)
+        return f"{formatting.minutes(self.impact.counted_seconds)} min"
 
     @property
     def mitigated(self) -> str:
-        return fmt.minutes(self.impact.mitigated_seconds)
+        return f"{formatting.minutes(self.impact.mitigated_seconds)} min"
 
 
 def _activation_rows(activations: list[FallbackActivation], tz: str) -> list[ActivationRow]:
@@ -251,7 +255,7 @@ def outage_page_get(*, outage_id: int, now: datetime) -> OutagePage:
         activations=tuple(
             timeline.FallbackMark(
                 fallback_span(a),
-                f"{a.runbook.title} {fmt.pct(a.effectiveness_pct)}%",
+                f"{a.runbook.title} {formatting.percent(a.effectiveness_pct, trim=True)}%",
                 "automatic" if a.automatic else (a.activated_by or ""),
             )
             for a in activations

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from console import fmt
+from continuity import formatting
 from continuity.models import Customer, FallbackActivation, Workflow
 from incidents.models import Outage
 from reports import impact
@@ -81,8 +81,9 @@ class BudgetBar:
         if self.share is None:
             return "no budget"
         if self.remaining_seconds < 0:
-            return f"overspent by {fmt.minutes(-self.remaining_seconds)}"
-        return f"{fmt.minutes(self.remaining_seconds)} of {fmt.minutes(self.budget_seconds)} left"
+            return f"overspent by {formatting.minutes(-self.remaining_seconds)} min"
+        left = formatting.minutes(self.remaining_seconds)
+        return f"{left} min of {formatting.minutes(self.budget_seconds)} min left"
 
 
 def budget_bar(mtd: WorkflowSLA | None) -> BudgetBar | None:
@@ -110,15 +111,15 @@ class OpenOutage:
 
     @property
     def duration(self) -> str:
-        return fmt.duration(self.duration_seconds)
+        return formatting.duration(self.duration_seconds, live=True)
 
     @property
     def started(self) -> str:
-        return fmt.local(self.outage.started_at, self.workflow.customer.timezone)
+        return formatting.local_time(self.outage.started_at, self.workflow.customer.timezone)
 
     @property
     def since_iso(self) -> str:
-        return fmt.iso(self.outage.started_at)
+        return formatting.iso(self.outage.started_at)
 
     @property
     def rto_deadline(self) -> datetime:
@@ -130,12 +131,12 @@ class OpenOutage:
         if m.time_to_mitigate_seconds is not None:
             verdict = "within" if m.rto_status == RTOStatus.MET else "after"
             return (
-                f"mitigated after {fmt.duration(m.time_to_mitigate_seconds)} "
+                f"mitigated after {formatting.duration(m.time_to_mitigate_seconds, live=True)} "
                 f"({verdict} RTO {rto} min)"
             )
         if m.rto_status == RTOStatus.PENDING:
             left = int((self.rto_deadline - self.now).total_seconds())
-            return f"RTO {rto} min: {fmt.duration(left)} left"
+            return f"RTO {rto} min: {formatting.duration(left, live=True)} left"
         return f"RTO {rto} min missed"
 
     @property
@@ -146,7 +147,7 @@ class OpenOutage:
     def cost(self) -> str:
         if self.impact is None:
             return "—"
-        return f"{impact.money(self.impact.cost):f} {self.workflow.currency}"
+        return formatting.money(impact.money(self.impact.cost), self.workflow.currency)
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,13 @@ class WorkflowRow:
 
     @property
     def target(self) -> str:
-        return fmt.pct(self.mtd.figures.target_pct) if self.mtd else "—"
+        return formatting.percent(self.mtd.figures.target_pct, trim=True) if self.mtd else "—"
 
     @property
     def burn_1h(self) -> str:
         rates = self.mtd.burn_rates if self.mtd else None
         rate = (rates or {}).get("1h")
-        return "—" if rate is None else f"{rate:.1f}×"
+        return "—" if rate is None else f"{formatting.number(rate, 1)}×"
 
     @property
     def burn_alert(self) -> bool:

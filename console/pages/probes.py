@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 
-from console import fmt
+from continuity import formatting
 from incidents.derivation import stale_after
 from incidents.models import Probe, ProbeResult
 
@@ -29,7 +29,7 @@ class LocationStatus:
 
     @property
     def observed(self) -> str:
-        return fmt.local(self.result.observed_at, self.tz) if self.result else "never"
+        return formatting.local_time(self.result.observed_at, self.tz) if self.result else "never"
 
     @property
     def outcome(self) -> str:

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from django.http import Http404
 
-from console import fmt
 from console.pages import daily
 from console.pages.overview import effective_state
 from console.pages.probes import monitoring_starts
 from console.svg import strips
+from continuity import formatting
 from continuity.models import Customer
 from incidents.models import OutageUpdate
 from reports.selectors import sla_inputs, workflows_for_sla
@@ -93,12 +93,12 @@ def _incident(outage, workflow_name: str, updates, tz: str, now: datetime) -> Pu
         workflow=workflow_name,
         severity=outage.severity,
         title=f"{SEVERITY_LABELS.get(outage.severity, outage.severity)}: {workflow_name}",
-        started=fmt.local(outage.started_at, tz),
-        ended=fmt.local(outage.ended_at, tz) if outage.ended_at else None,
-        duration=fmt.duration((end - outage.started_at).total_seconds()),
-        since_iso=fmt.iso(outage.started_at),
+        started=formatting.local_time(outage.started_at, tz),
+        ended=formatting.local_time(outage.ended_at, tz) if outage.ended_at else None,
+        duration=formatting.duration((end - outage.started_at).total_seconds(), live=True),
+        since_iso=formatting.iso(outage.started_at),
         updates=tuple(
-            PublicUpdate(u.status, u.message, fmt.local(u.posted_at, tz))
+            PublicUpdate(u.status, u.message, formatting.local_time(u.posted_at, tz))
             for u in sorted(updates, key=lambda u: (u.posted_at, u.pk), reverse=True)
         ),
     )
@@ -148,7 +148,7 @@ def status_page_get(*, slug: str, now: datetime) -> StatusPage:
         name=customer.name,
         slug=customer.slug,
         tz=tz,
-        generated=fmt.local(now, tz),
+        generated=formatting.local_time(now, tz),
         workflows=tuple(public_workflows),
         open_incidents=tuple(item for outage, item in built if outage.ended_at is None),
         recent_incidents=tuple(item for outage, item in built if outage.ended_at is not None),

@@ -7,11 +7,11 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.http import Http404
 
-from console import fmt
 from console.pages import daily
 from console.pages.overview import STATE_LABELS, BudgetBar, effective_state
 from console.pages.probes import ProbeStatus, monitoring_starts, probes_with_last_results
 from console.svg import strips
+from continuity import formatting
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
 from incidents.models import Outage
 from reports import sla
@@ -29,12 +29,12 @@ class OutageRow:
 
     @property
     def started(self) -> str:
-        return fmt.local(self.outage.started_at, self.tz)
+        return formatting.local_time(self.outage.started_at, self.tz)
 
     @property
     def duration(self) -> str:
         end = self.outage.ended_at or self.now
-        return fmt.duration((end - self.outage.started_at).total_seconds())
+        return formatting.duration((end - self.outage.started_at).total_seconds(), live=True)
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ class WorkflowPage:
         tested = [rb.last_tested_at for rb in self.runbooks if rb.last_tested_at]
         if self.last_drill is not None:
             tested.append(self.last_drill.activated_at)
-        return fmt.local(max(tested), self.tz) if tested else "never"
+        return formatting.local_time(max(tested), self.tz) if tested else "never"
 
     @property
     def target(self) -> str:
-        return fmt.pct(self.mtd.target_pct)
+        return formatting.percent(self.mtd.target_pct, trim=True)
 
     @property
     def state_label(self) -> str:

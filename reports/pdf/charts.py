@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from continuity.formatting import percent
 from reports.pdf import theme
 
 HUNDRED = Decimal(100)
@@ -49,10 +50,6 @@ def axis_floor(values: Sequence[Decimal], target: Decimal | None) -> Decimal:
     """The largest round floor strictly below every value and the target."""
     low = min([*values, *([target] if target is not None else []), HUNDRED])
     return next((f for f in _FLOORS if f < low), Decimal(0))
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _day_label(date_text: str, index: int) -> str:
@@ -115,7 +112,7 @@ def _labelled(day: int, step: int) -> bool:
 def _y_labels(drawing, floor, target, y_of, x0, plot_w, plot_h) -> None:
     top_y, low_y = y_of(HUNDRED), y_of(floor)
     drawing.add(_label(x0 - 2, top_y - 4, "100", "end"))
-    drawing.add(_label(x0 - 2, low_y, _fmt(floor), "end"))
+    drawing.add(_label(x0 - 2, low_y, percent(floor, trim=True), "end"))
     if target is None or target <= floor:
         return
     ty = y_of(target)
@@ -131,7 +128,7 @@ def _y_labels(drawing, floor, target, y_of, x0, plot_w, plot_h) -> None:
         )
     )
     if top_y - 4 - ty > 5 and ty - low_y > 5:
-        drawing.add(_label(x0 - 2, ty - 2, _fmt(target), "end"))
+        drawing.add(_label(x0 - 2, ty - 2, percent(target, trim=True), "end"))
 
 
 def _label(x: float, y: float, text: str, anchor: str) -> String:

@@ -1,8 +1,8 @@
 """The renderer's input: plain frozen dataclasses, already formatted for display.
 
-The caller (``reports.selectors``) computes the figures (SPEC §4, §5) and formats them; the
-renderer only lays them out. Strings are shown as given, so truncation and currency
-formatting happen once, upstream.
+The caller (``reports.report_data``) computes the figures (SPEC §4, §5) and formats them with
+``continuity.formatting``; the renderer only lays them out. Strings are shown as given, so
+truncation and currency formatting happen once, upstream.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class WorkflowRow:
 @dataclass(frozen=True)
 class OutageRow:
     workflow: str
-    started_at: str  # customer local time, e.g. "2026-10-14 15:20"
+    started_at: str  # customer local time, e.g. "2026-10-14 15:20 CEST"
     ended_at: str | None  # None while open
     duration: str
     severity: str
@@ -53,7 +53,7 @@ class OutageRow:
     excluded: bool
     exclusion_reason: str
     fallback: str | None  # e.g. "Switch to Azure OpenAI, 80 % effective"
-    time_to_mitigate: str | None  # e.g. "12 min"
+    time_to_mitigate: str | None  # e.g. "12 min", "10.833 min"
     rto_status: str  # "met" | "missed" | "pending"
 
 

@@ -27,11 +27,11 @@ para, heading = theme.para, theme.heading
 _OUTAGE_COLUMNS = [
     Column("Start", 48),
     Column("End", 48),
-    Column("Duration", 36, numeric=True),
+    Column("Duration", 44, numeric=True),
     Column("Workflow", 64),
     Column("Severity", 36),
     Column("Root cause", 130, limit=800),
-    Column("Fallback", 78),
+    Column("Fallback", 70),
     Column("Mitigated in", 42, numeric=True),
     Column("RTO", 32),
 ]
@@ -166,7 +166,7 @@ def maintenance(data: ReportData) -> list[Flowable]:
         )
     )
     cols = scale(
-        [Column("Workflows", 150), Column("Starts", 80), Column("Ends", 80), Column("Reason", 200)],
+        [Column("Workflows", 150), Column("Starts", 90), Column("Ends", 90), Column("Reason", 180)],
         W,
     )
     rows = [row((m.workflows, m.starts_at, m.ends_at, m.reason), cols) for m in data.maintenance]

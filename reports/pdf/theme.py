@@ -80,7 +80,7 @@ CELL_RIGHT = _style("cell-right", 7, leading=8.4, alignment=TA_RIGHT)
 CELL_CENTER = _style("cell-center", 7, leading=8.4, alignment=TA_CENTER)
 HEAD = _style("head", 7, font=SANS_BOLD, leading=8.4)
 HEAD_RIGHT = _style("head-right", 7, font=SANS_BOLD, leading=8.4, alignment=TA_RIGHT)
-KPI_VALUE = _style("kpi-value", 15, font=SANS_BOLD, leading=18, alignment=TA_LEFT)
+KPI_VALUE = _style("kpi-value", 13, font=SANS_BOLD, leading=16, alignment=TA_LEFT)
 KPI_LABEL = _style("kpi-label", 7.5, textColor=MUTED)
 CHART_TITLE = _style("chart-title", 7.5, leading=9)
 

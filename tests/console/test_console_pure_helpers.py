@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from console import fmt
 from console.pages import daily
 from console.pages.overview import effective_state
 from console.svg import strips, timeline
+from continuity import formatting
 from reports import intervals, sla
 from reports.fallbacks import FallbackSpan
 
@@ -30,12 +30,13 @@ POLICY = sla.Policy(target_pct=Decimal("99.9"))
     ],
 )
 def test_duration(seconds, text):
-    assert fmt.duration(seconds) == text
+    assert formatting.duration(seconds, live=True) == text
 
 
 def test_local_times_carry_the_zone_abbreviation():
-    assert fmt.local(NOW, "Europe/Berlin") == "2026-10-20 14:00 CEST"
-    assert fmt.local(NOW + timedelta(days=10), "Europe/Berlin") == "2026-10-30 13:00 CET"
+    assert formatting.local_time(NOW, "Europe/Berlin") == "2026-10-20 14:00 CEST"
+    later = NOW + timedelta(days=10)
+    assert formatting.local_time(later, "Europe/Berlin") == "2026-10-30 13:00 CET"
 
 
 @pytest.mark.parametrize(

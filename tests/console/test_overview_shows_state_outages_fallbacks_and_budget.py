@@ -29,7 +29,7 @@ def test_open_outage_with_its_duration_cost_and_rto(world, readonly_client):
     assert "No fallback" in html
     assert "RTO 15 min missed" in html  # 25 min open, no fallback, RTO 15 min
     # 25 min × 42.50 EUR/min
-    assert "1062.50 EUR" in html
+    assert "1,062.50 EUR" in html  # money gained thousands separators (issue 11, item 5)
     assert f'data-workflow="{world.chatbot.pk}" data-state="down"' in html
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from continuity.formatting import percent as truncate_pct
 from reports.fallbacks import FallbackSpan
 from reports.intervals import (
     Interval,
@@ -28,7 +29,6 @@ from reports.sla import (
     burn_rates,
     compute_sla,
     select_credit,
-    truncate_pct,
 )
 
 SEPTEMBER = parse_month("2026-09", "UTC")  # 30 days = 2,592,000 s

@@ -9,11 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from console import demo
+from continuity.formatting import column, duration, local_time, minutes, money, number, percent
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
-from reports import services
-from reports.figures import minutes
-from reports.impact import money
+from reports import impact, services
 from reports.models import Report
 from reports.periods import month_period
 from reports.selectors import customer_sla
@@ -22,9 +21,9 @@ DEMO_USER = "admin"
 DEMO_PASSWORD = "continuity-demo"
 
 
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"
+def _cents(amount) -> str:
+    """The amount as the API states it (to the cent), with thousands separators."""
+    return money(impact.money(amount))
 
 
 class Command(BaseCommand):
@@ -67,36 +66,31 @@ class Command(BaseCommand):
         )
 
     def print_outages(self, customer) -> None:
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(customer.timezone)
-        self.stdout.write(self.style.MIGRATE_HEADING(f"{customer.name} ({customer.timezone})"))
+        tz = customer.timezone
+        self.stdout.write(self.style.MIGRATE_HEADING(f"{customer.name} ({tz})"))
         outages = (
             Outage.objects.filter(workflow__customer=customer)
             .select_related("workflow")
             .order_by("started_at")
         )
-        self.stdout.write(f"  {'workflow':<34} {'start':<17} {'end':<17} {'duration':>9}  severity")
+        self.stdout.write(
+            f"  {'workflow':<34} {'start':<21} {'end':<21} {'duration':>11}  severity"
+        )
         for outage in outages:
-            end = (
-                outage.ended_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                if outage.ended_at
-                else "open"
-            )
-            seconds = int(
-                ((outage.ended_at or outage.started_at) - outage.started_at).total_seconds()
-            )
+            end = local_time(outage.ended_at, tz) if outage.ended_at else "open"
+            seconds = ((outage.ended_at or outage.started_at) - outage.started_at).total_seconds()
             self.stdout.write(
-                f"  {outage.workflow.name[:34]:<34} "
-                f"{outage.started_at.astimezone(zone):%Y-%m-%d %H:%M} {end:<17} "
-                f"{_duration(seconds):>9}  {outage.severity}"
+                f"  {column(outage.workflow.name, 34)} {local_time(outage.started_at, tz):<21} "
+                f"{end:<21} {duration(seconds):>11}  {outage.severity}"
             )
         self.stdout.write("")
 
     def print_sla(self, customer) -> None:
         period = month_period(2026, 10, customer.timezone)
         report = customer_sla(customer=customer, period=period)
-        self.stdout.write(f"  SLA {period.label} ({customer.timezone}, {period.minutes} minutes)")
+        self.stdout.write(
+            f"  SLA {period.label} ({customer.timezone}, {minutes(period.seconds)} minutes)"
+        )
         self.stdout.write(
             f"  {'workflow':<34} {'target':>7} {'avail.':>8} {'met':>4} {'down':>8} "
             f"{'degr.':>7} {'maint.':>7} {'nodata':>7} {'credit':>7}"
@@ -104,11 +98,11 @@ class Command(BaseCommand):
         for row in report.workflows:
             f = row.figures
             self.stdout.write(
-                f"  {row.inputs.workflow.name[:34]:<34} {f.target_pct:>7} "
+                f"  {column(row.inputs.workflow.name, 34)} {percent(f.target_pct):>7} "
                 f"{f.availability_display or '—':>8} {'yes' if f.met else 'NO':>4} "
                 f"{minutes(f.down_seconds):>8} {minutes(f.degraded_seconds):>7} "
                 f"{minutes(f.maintenance_seconds):>7} {minutes(f.no_data_seconds):>7} "
-                f"{f.credit_pct:>6}%"
+                f"{percent(f.credit_pct, trim=True):>6}%"
             )
         s = report.summary
         self.stdout.write(
@@ -124,30 +118,34 @@ class Command(BaseCommand):
             for outage in row.inputs.outage_rows:
                 item = next(i for i in row.impacts if i.outage_id == outage.pk)
                 mitigation = row.mitigations[outage.pk]
-                activations = row.inputs.activations.get(outage.pk, [])
-                fallback = "no fallback"
-                if activations:
-                    first = activations[0]
-                    how = "auto" if first.automatic else "manual"
-                    fallback = (
-                        f"fallback {how} after {minutes(mitigation.time_to_mitigate_seconds)} min"
-                        f" ({first.effectiveness_pct:.0f}%)"
-                    )
                 self.stdout.write(
-                    f"  {row.inputs.workflow.name[:30]:<30} {minutes(item.counted_seconds):>8} min"
-                    f"  cost {money(item.cost):>10} {currency}"
-                    f"  avoided {money(item.avoided_cost):>9}"
+                    f"  {column(row.inputs.workflow.name, 34)} "
+                    f"{minutes(item.counted_seconds):>8} min"
+                    f"  cost {_cents(item.cost):>10} {currency}"
+                    f"  avoided {_cents(item.avoided_cost):>9}"
                     f"  RTO {row.inputs.workflow.rto_minutes:>3} min {mitigation.rto_status:<7}"
-                    f"  {fallback}"
+                    f"  {self.fallback_text(row, outage.pk, mitigation)}"
                 )
         total = report.impact_total
         if total:
-            costs = ", ".join(f"{money(v)} {k}" for k, v in total.cost.items())
-            avoided = ", ".join(f"{money(v)} {k}" for k, v in total.avoided_cost.items())
+            costs = ", ".join(f"{_cents(v)} {k}" for k, v in total.cost.items())
+            avoided = ", ".join(f"{_cents(v)} {k}" for k, v in total.avoided_cost.items())
             self.stdout.write(
                 f"  total: cost {costs}; avoided {avoided}; "
-                f"{total.user_minutes_lost:.0f} user-minutes lost\n"
+                f"{number(total.user_minutes_lost, 0)} user-minutes lost\n"
             )
+
+    @staticmethod
+    def fallback_text(row, outage_id: int, mitigation) -> str:
+        activations = row.inputs.activations.get(outage_id, [])
+        if not activations:
+            return "no fallback"
+        first = activations[0]
+        how = "auto" if first.automatic else "manual"
+        return (
+            f"fallback {how} after {minutes(mitigation.time_to_mitigate_seconds)} min"
+            f" ({percent(first.effectiveness_pct, trim=True)}%)"
+        )
 
     def write_reports(self) -> None:
         """October's PDFs into var/reports/ and the emails carrying them into var/mail/."""
