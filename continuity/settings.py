@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from continuity.env import env_bool, env_int, env_list, env_str
+from continuity.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CONTINUITY_VAR_DIR", str(BASE_DIR / "var")))
@@ -178,6 +178,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Continuity <reports@continui
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 PROBE_LOCATION = env_str("PROBE_LOCATION", "")
+# Probes may reach only public addresses, plus these networks (CIDRs, comma-separated).
+OUTBOUND_ALLOWED_NETWORKS = env_networks("OUTBOUND_ALLOWED_NETWORKS")
 
 LOGGING = {
     "version": 1,
