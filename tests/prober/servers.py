@@ -106,6 +106,7 @@ class StubServer:
         self.host = host
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
+        self.server_names: list[str | None] = []  # TLS SNI of each handshake
         self.release = threading.Event()  # set on stop: hanging handlers give up
         self.port = _free_port(host)
         self._server: _Server | None = None
@@ -123,10 +124,15 @@ class StubServer:
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*map(str, self.tls))
+            context.sni_callback = self._record_sni
             server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         self._server = server
         return self
+
+    def _record_sni(self, _socket, server_name, _context) -> None:
+        with self.lock:
+            self.server_names.append(server_name)
 
     def stop(self) -> None:
         self.release.set()
