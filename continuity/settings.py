@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from continuity.env import env_bool, env_int, env_list, env_str
+from continuity.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CONTINUITY_VAR_DIR", str(BASE_DIR / "var")))
@@ -186,6 +186,8 @@ DELIVERY_RETRY_BACKOFF_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_SECONDS", 10, m
 DELIVERY_RETRY_BACKOFF_MAX_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_MAX_SECONDS", 600, minimum=1)
 
 PROBE_LOCATION = env_str("PROBE_LOCATION", "")
+# Probes may reach only public addresses, plus these networks (CIDRs, comma-separated).
+OUTBOUND_ALLOWED_NETWORKS = env_networks("OUTBOUND_ALLOWED_NETWORKS")
 
 LOGGING = {
     "version": 1,

@@ -14,10 +14,12 @@ from incidents.models import (
     Probe,
     ProbeResult,
 )
+from incidents.prober.outbound import configured_policy, target_refusal
 from incidents.prober.spec import (
     ENV_NAME,
     HTTP_METHODS,
     RUN_FIELDS,
+    RUNNABLE_KINDS,
     assertion_errors,
     header_errors,
     runnable_probe_errors,
@@ -118,11 +120,14 @@ class ProbeSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"quorum": [f"Quorum {quorum} exceeds the {len(locations)} location(s)."]}
             )
-        errors = runnable_probe_errors(
-            {name: attrs.get(name, getattr(self.instance, name, None)) for name in RUN_FIELDS}
-        )
+        run = {name: attrs.get(name, getattr(self.instance, name, None)) for name in RUN_FIELDS}
+        errors = runnable_probe_errors(run)
         if errors:
             raise serializers.ValidationError(errors)
+        if run["kind"] in RUNNABLE_KINDS:
+            refused = target_refusal(run["target"], configured_policy())
+            if refused:
+                raise serializers.ValidationError({"target": [f"The {refused}."]})
         return attrs
 
     def to_representation(self, instance):

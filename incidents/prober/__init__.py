@@ -7,6 +7,8 @@ Layers, from pure to I/O:
 * ``assertions``: `http` body assertions (JSON paths), pure, shared by ``spec`` and ``http``.
 * ``http``, ``llm``, ``statuspage``: pure classification functions (response in, outcome
   and error out) next to one async ``run_*`` each that does the network I/O with httpx.
+* ``outbound``: where checks may connect (no internal addresses unless allowed), enforced
+  on every connection after name resolution.
 * ``runner``: runs many checks concurrently on one event loop.
 * ``schedule``: pure scheduling rules (next slot without burst replay, run leases).
 * ``services``: the ORM side — dispatch claims, run leases, storing results through

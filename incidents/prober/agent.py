@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from incidents.prober import runner
+from incidents.prober.outbound import OutboundPolicy
 from incidents.prober.runner import result_records
 from incidents.prober.spec import RUNNABLE_KINDS, CheckSpec
 from incidents.prober.spool import Spool
@@ -49,6 +50,7 @@ class AgentConfig:
     concurrency: int = 50
     max_backoff: float = 60.0
     request_timeout: float = 30.0
+    outbound: OutboundPolicy | None = None  # None: the settings' policy
 
 
 class Unavailable(Exception):
@@ -283,7 +285,7 @@ class ProbeAgent:
                 await asyncio.wait_for(stop.wait(), seconds())
 
     async def run(self, stop: asyncio.Event, *, once: bool = False) -> None:
-        clients = runner.Clients(self.config.concurrency)
+        clients = runner.Clients(self.config.concurrency, self.config.outbound)
         api = ApiClient(self.config)
         backoff = {"failures": 0}
 

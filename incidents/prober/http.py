@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from incidents.prober.assertions import assertion_failure
+from incidents.prober.outbound import TargetRefused
 from incidents.prober.spec import CheckResult, CheckSpec, MissingSecret, Secrets, resolve_headers
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -69,6 +70,9 @@ def describe_transport_error(exc: BaseException, *, url: str, timeout_ms: int) -
     host = parts.hostname or url
     port = parts.port or (443 if parts.scheme == "https" else 80)
     chain = _chain(exc)
+    refused = next((cause for cause in chain if isinstance(cause, TargetRefused)), None)
+    if refused is not None:
+        return str(refused)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
         stage = {
             httpx.ConnectTimeout: f"connecting to {host}:{port}",

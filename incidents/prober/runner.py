@@ -12,6 +12,13 @@ import httpx
 
 from incidents.prober.http import run_http
 from incidents.prober.llm import run_llm
+from incidents.prober.outbound import (
+    OutboundPolicy,
+    Resolver,
+    configured_policy,
+    guarded_client,
+    resolve,
+)
 from incidents.prober.spec import CheckResult, CheckSpec
 from incidents.prober.statuspage import run_statuspage
 
@@ -26,12 +33,19 @@ def utc_now() -> datetime:
 
 
 class Clients:
-    """Two shared httpx clients: TLS-verifying (the default) and not, for probes that opt out."""
+    """Two shared httpx clients: TLS-verifying (the default) and not, for probes that opt out;
+    both connect only where ``policy`` (default: the settings') allows."""
 
-    def __init__(self, concurrency: int = DEFAULT_CONCURRENCY):
+    def __init__(
+        self,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        policy: OutboundPolicy | None = None,
+        resolver: Resolver = resolve,
+    ):
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
-        self.verifying = httpx.AsyncClient(verify=True, limits=limits)
-        self.insecure = httpx.AsyncClient(verify=False, limits=limits)
+        policy = policy or configured_policy()
+        self.verifying = guarded_client(policy, verify=True, limits=limits, resolver=resolver)
+        self.insecure = guarded_client(policy, verify=False, limits=limits, resolver=resolver)
 
     def for_spec(self, spec: CheckSpec) -> httpx.AsyncClient:
         return self.verifying if spec.verify_tls else self.insecure

@@ -28,6 +28,23 @@ SENSITIVE_HEADER = re.compile(
     r"authorization|cookie|token|secret|passw|api[-_]?key|credential|signature|session",
     re.IGNORECASE,
 )
+# Set by the HTTP client from the target and the request: an override could reach another
+# virtual host than the target names, or smuggle a second request into the connection.
+CONNECTION_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "upgrade",
+    }
+)
 REDACTED = "[redacted]"
 MAX_ERROR = 2000
 MIN_SECRET = 4  # shorter values (a location name in a header) are not worth redacting
@@ -195,6 +212,8 @@ def resolve_headers(
     """Literal values as they are; ``{"env": NAME}`` read from ``environ`` (a secret)."""
     resolved = {}
     for name, value in headers:
+        if name.lower() in CONNECTION_HEADERS:
+            continue
         if is_env_ref(value):
             resolved[name] = secrets.add(_read_secret(value["env"], environ, f"header {name}"))
         else:
@@ -219,6 +238,8 @@ def header_errors(headers: object) -> list[str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
             errors.append(f"{name!r} is not a valid header name")
+        elif name.lower() in CONNECTION_HEADERS:
+            errors.append(f"{name} is set by the prober itself and cannot be overridden")
         elif is_env_ref(value):
             continue
         elif isinstance(value, Mapping):

@@ -1,5 +1,9 @@
 """Fixtures for the prober tests: local stand-ins for the outside world, and live processes.
 
+The stand-ins listen on loopback, which the outbound policy refuses by default: each
+fixture that starts one allows loopback explicitly (``OUTBOUND_ALLOWED_NETWORKS``, in the
+settings and in the environment of live processes), so the default stays secure.
+
 The live fixtures mirror ``tests/integration/conftest.py`` (real gunicorn, Celery workers
 and beat on the test database) but accept any dedicated Redis database other than 0, so
 this suite can run next to others on its own database (e.g. ``redis://…/14``).
@@ -15,6 +19,14 @@ from continuity.celery import app as celery_app
 from tests import live
 from tests.prober.servers import LLMStub, StatuspageStub, TargetServer, self_signed_cert
 
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
+
+
+@pytest.fixture
+def loopback_allowed(settings) -> list[str]:
+    settings.OUTBOUND_ALLOWED_NETWORKS = LOOPBACK
+    return LOOPBACK
+
 
 @pytest.fixture(scope="session")
 def tls_cert(tmp_path_factory):
@@ -22,25 +34,25 @@ def tls_cert(tmp_path_factory):
 
 
 @pytest.fixture
-def target() -> Iterator[TargetServer]:
+def target(loopback_allowed) -> Iterator[TargetServer]:
     with TargetServer() as server:
         yield server
 
 
 @pytest.fixture
-def tls_target(tls_cert) -> Iterator[TargetServer]:
+def tls_target(tls_cert, loopback_allowed) -> Iterator[TargetServer]:
     with TargetServer(tls=tls_cert) as server:
         yield server
 
 
 @pytest.fixture
-def llm_stub() -> Iterator[LLMStub]:
+def llm_stub(loopback_allowed) -> Iterator[LLMStub]:
     with LLMStub() as server:
         yield server
 
 
 @pytest.fixture
-def statuspage() -> Iterator[StatuspageStub]:
+def statuspage(loopback_allowed) -> Iterator[StatuspageStub]:
     with StatuspageStub() as server:
         yield server
 
@@ -63,7 +75,11 @@ def live_env(transactional_db, broker_url) -> dict[str, str]:
     if connection.vendor != "postgresql":
         pytest.skip("live prober tests need DATABASE_URL=postgres://…")
     return live.live_environment(
-        broker_url, PROBE_DISPATCH_SECONDS="1", DERIVATION_SWEEP_SECONDS="5", PROBE_LOCATION=""
+        broker_url,
+        PROBE_DISPATCH_SECONDS="1",
+        DERIVATION_SWEEP_SECONDS="5",
+        PROBE_LOCATION="",
+        OUTBOUND_ALLOWED_NETWORKS=",".join(LOOPBACK),
     )
 
 

@@ -6,8 +6,9 @@
   server-sent events, slowly, with errors, rate limits or malformed output.
 * :class:`StatuspageStub` — ``/api/v2/summary.json`` in Statuspage's format.
 
-Each is a ``ThreadingHTTPServer`` on 127.0.0.1 in a daemon thread; ``stop()`` closes the
-port (connections are refused) and ``start()`` opens the same port again.
+Each is a ``ThreadingHTTPServer`` on 127.0.0.1 (or another ``host``: 127.0.0.2, ::1) in a
+daemon thread; ``stop()`` closes the port (connections are refused) and ``start()`` opens
+the same port again.
 """
 
 from __future__ import annotations
@@ -93,32 +94,45 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class StubServer:
     """Base: a switchable server; subclasses implement ``respond(handler, body)``."""
 
-    def __init__(self, *, tls: tuple[Path, Path] | None = None):
+    def __init__(self, *, tls: tuple[Path, Path] | None = None, host: str = "127.0.0.1"):
         self.tls = tls
+        self.host = host
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
+        self.server_names: list[str | None] = []  # TLS SNI of each handshake
         self.release = threading.Event()  # set on stop: hanging handlers give up
-        self.port = _free_port()
+        self.port = _free_port(host)
         self._server: _Server | None = None
 
     @property
     def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     def start(self) -> StubServer:
         self.release.clear()
-        server = _Server(("127.0.0.1", self.port), _Handler)
+        server_class = _Server6 if ":" in self.host else _Server
+        server = server_class((self.host, self.port), _Handler)
         server.stub = self
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*map(str, self.tls))
+            context.sni_callback = self._record_sni
             server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         self._server = server
         return self
+
+    def _record_sni(self, _socket, server_name, _context) -> None:
+        with self.lock:
+            self.server_names.append(server_name)
 
     def stop(self) -> None:
         self.release.set()
@@ -147,19 +161,21 @@ class StubServer:
         raise NotImplementedError
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+def _free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 
 class TargetServer(StubServer):
-    """``mode``: up | error | slow | hang | barrier; ``payload`` is the JSON body of a 200;
-    ``fail_for``: X-Probe-Location values that get a 500 whatever the mode."""
+    """``mode``: up | error | slow | hang | barrier | redirect (302 to ``redirect_to``);
+    ``payload`` is the JSON body of a 200; ``fail_for``: X-Probe-Location values that get a
+    500 whatever the mode."""
 
-    def __init__(self, *, tls=None, mode: str = "up"):
-        super().__init__(tls=tls)
+    def __init__(self, *, tls=None, mode: str = "up", host: str = "127.0.0.1"):
+        super().__init__(tls=tls, host=host)
         self.mode = mode
+        self.redirect_to = ""
         self.delay = 0.0
         self.payload = {"status": "ok", "checks": [{"db": "ok"}]}
         self.fail_for = set()
@@ -178,6 +194,9 @@ class TargetServer(StubServer):
             except threading.BrokenBarrierError:
                 handler.send_body(500, b'{"error": "the requests did not arrive together"}')
                 return
+        if self.mode == "redirect":
+            handler.send_body(302, b"", location=self.redirect_to)
+            return
         if self.mode == "slow":
             time.sleep(self.delay)
         if self.mode == "error":
@@ -190,8 +209,10 @@ class LLMStub(StubServer):
     """An OpenAI-compatible chat endpoint. ``mode``: ok | slow_first | slow_stream | error |
     rate_limited | rate_limited_once | malformed | cut_off | unauthorized | hang."""
 
-    def __init__(self, mode: str = "ok", tokens: int = 5, delay: float = 0.0):
-        super().__init__()
+    def __init__(
+        self, mode: str = "ok", tokens: int = 5, delay: float = 0.0, host: str = "127.0.0.1"
+    ):
+        super().__init__(host=host)
         self.mode = mode
         self.tokens = tokens
         self.delay = delay
@@ -256,8 +277,8 @@ class LLMStub(StubServer):
 class StatuspageStub(StubServer):
     """A vendor status page: ``statuses`` maps component name to its status."""
 
-    def __init__(self, statuses: dict[str, str] | None = None):
-        super().__init__()
+    def __init__(self, statuses: dict[str, str] | None = None, host: str = "127.0.0.1"):
+        super().__init__(host=host)
         self.statuses = statuses or {"API": "operational", "ChatGPT": "operational"}
         self.incident = ""
 

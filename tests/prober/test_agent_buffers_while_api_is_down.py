@@ -64,6 +64,7 @@ def test_agent_buffers_while_the_api_is_down_and_delivers_exactly_once(
         "CONTINUITY_API_KEY": key,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'never-opened.sqlite3'}",
         "CELERY_BROKER_URL": "",
+        "OUTBOUND_ALLOWED_NETWORKS": live_env["OUTBOUND_ALLOWED_NETWORKS"],
     }
     with contextlib.ExitStack() as stack:
         api = live.serve_wsgi(live_env, port=port)

@@ -54,7 +54,7 @@ def test_hanging_server_times_out(target):
     assert result.status_code is None
 
 
-def test_closed_port_is_connection_refused():
+def test_closed_port_is_connection_refused(loopback_allowed):
     port = free_port()
     result = check(f"http://127.0.0.1:{port}/")
     assert result.outcome == "down"

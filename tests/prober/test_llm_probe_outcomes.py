@@ -119,7 +119,7 @@ def test_hanging_endpoint_times_out(llm_stub):
     assert result.error.startswith("timeout: no answer after 500 ms")
 
 
-def test_connection_refused_is_down():
+def test_connection_refused_is_down(loopback_allowed):
     port = free_port()
     result = run(probe(f"http://127.0.0.1:{port}"))
     assert result.outcome == "down"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.prober.agent import AgentConfig, ProbeAgent
+from incidents.prober.outbound import configured_policy
 
 KEY_VARIABLE = "CONTINUITY_API_KEY"
 
@@ -45,6 +46,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="run every probe once, deliver, and exit"
         )
+        parser.add_argument(
+            "--allow-private",
+            action="store_true",
+            help="also probe private and loopback addresses: for an agent inside the network "
+            "it watches (link-local, multicast and reserved addresses stay refused unless "
+            "listed in OUTBOUND_ALLOWED_NETWORKS)",
+        )
 
     def handle(self, *args, **options):
         key = options["key"] or os.environ.get(KEY_VARIABLE, "")
@@ -64,6 +72,7 @@ class Command(BaseCommand):
             max_backoff=options["max_backoff"],
             batch_size=options["batch_size"],
             concurrency=options["concurrency"],
+            outbound=configured_policy(allow_private=options["allow_private"]),
         )
         self._configure_logging(options["verbosity"])
         self.stderr.write(f"probe agent for {location!r}: API {config.api}, spool {spool}")
