@@ -63,8 +63,6 @@ def test_deeply_nested_json_is_400(staff_client, depth):
 
 def test_deeply_nested_json_in_an_ingest_batch_is_400(customer_client):
     body = '{"results": ' + "[" * 100_000 + "]" * 100_000 + "}"
-    response = customer_client.post(
-        "/api/v1/probe-results/", body, content_type="application/json"
-    )
+    response = customer_client.post("/api/v1/probe-results/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"detail": "JSON parse error - nested too deeply."}

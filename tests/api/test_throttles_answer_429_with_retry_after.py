@@ -118,9 +118,9 @@ def test_explicit_resends_are_limited(
     settings.MEDIA_ROOT = tmp_path
     rates(settings, report_send="2/hour")
     WorkflowFactory(customer=customer)
-    with time_machine.travel(datetime(2026, 11, 2, 12, 0, tzinfo=UTC), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            lifecycle.report_generate(customer=customer, period="2026-10")
+    after_october = time_machine.travel(datetime(2026, 11, 2, 12, 0, tzinfo=UTC), tick=False)
+    with after_october, django_capture_on_commit_callbacks(execute=True):
+        lifecycle.report_generate(customer=customer, period="2026-10")
     report = Report.objects.get()
     assert report.state == "sent", report.last_error
     owner = client(make_key(customer=customer))
