@@ -40,7 +40,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerViewSet(UpdateExistingMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class CustomerViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     """Customers (tenants). Only staff create, change or delete them."""
 
     queryset = Customer.objects.all()
@@ -104,7 +104,7 @@ class WorkflowFilter(FilterSet):
         fields = ["customer", "criticality", "upstream_dependency", "current_state"]
 
 
-class WorkflowViewSet(UpdateExistingMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class WorkflowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = Workflow.objects.select_related("customer")
     serializer_class = WorkflowSerializer
     filterset_class = WorkflowFilter

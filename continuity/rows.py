@@ -32,10 +32,10 @@ def lock_existing(instance: models.Model) -> None:
         raise _gone(instance)
 
 
+# A viewset mixin: PUT/PATCH lock the row first, so a delete cannot slip in before the
+# serializer's plain `save()`, and an already deleted row is a 404. (No docstring: the
+# OpenAPI schema would take it as the description of every operation of the viewset.)
 class UpdateExistingMixin:
-    """A viewset mixin: PUT/PATCH lock the row first, so a delete cannot slip in before
-    the serializer's plain `save()`, and an already deleted row is a 404."""
-
     def perform_update(self, serializer) -> None:
         with transaction.atomic():
             lock_existing(serializer.instance)

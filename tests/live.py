@@ -33,7 +33,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_LINES = 80
 
-# DEBUG off over plain HTTP on loopback (README "Configuration"), with a key for tests only.
+# DEBUG off over plain HTTP on loopback (README "Deploying"), with a key for tests only.
 # tests/settings.py puts these in the environment, so every process a test starts has them.
 LOCAL_HTTP_ENV = {
     "SECRET_KEY": "tests-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",

@@ -249,7 +249,7 @@ class MaintenanceWindowFilter(FilterSet):
         fields = ["customer", "workflows", "since", "until"]
 
 
-class MaintenanceWindowViewSet(UpdateExistingMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class MaintenanceWindowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = MaintenanceWindow.objects.prefetch_related("workflows")
     serializer_class = MaintenanceWindowSerializer
     filterset_class = MaintenanceWindowFilter

@@ -146,7 +146,7 @@ class ProbeFilter(FilterSet):
         return queryset.filter(pk__in=[p.pk for p in queryset if value in p.locations])
 
 
-class ProbeViewSet(UpdateExistingMixin, TenantScopedMixin, viewsets.ModelViewSet):
+class ProbeViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = Probe.objects.select_related("workflow")
     serializer_class = ProbeSerializer
     filterset_class = ProbeFilter
