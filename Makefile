@@ -16,8 +16,8 @@ $(BIN)/activate: pyproject.toml
 venv: $(BIN)/activate
 
 demo: venv
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
 
 serve: venv
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -9,6 +9,16 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def use_local_http() -> None:
+    """Run as the test suite does: DEBUG off over plain HTTP on loopback, with a fixed key,
+    and no per-key request limit to skew the figures (set in the environment, so the
+    servers and workers a bench starts inherit it)."""
+    from tests.live import LOCAL_HTTP_ENV
+
+    for name, value in {**LOCAL_HTTP_ENV, "THROTTLE_RATE_PER_KEY": "10000000/min"}.items():
+        os.environ.setdefault(name, value)
+
+
 def bench_database_url(suffix: str) -> tuple[str, str]:
     """(bench DATABASE_URL, maintenance-db URL). The bench database's name always ends in
     `suffix`, so the database you work in is never the one dropped."""

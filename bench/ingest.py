@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_url, recreate_database, use_local_http  # noqa: E402
 
 WORKFLOWS = 10
 LOCATIONS = ("eu-west", "us-east", "ap-south")
@@ -391,6 +391,7 @@ def sweep() -> tuple[float, int]:
 def main() -> None:
     args = parse_args()
     bench_url, admin_url = bench_database_url("_bench")
+    use_local_http()
     wall = time.perf_counter()
     recreate_database(bench_url, admin_url)
     setup_django(bench_url)

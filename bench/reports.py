@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_url, recreate_database, use_local_http  # noqa: E402
 
 SUFFIX = "_bench_reports"
 AFTER_OCTOBER = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     url, admin = bench_database_url(SUFFIX)
+    use_local_http()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_url, recreate_database, use_local_http  # noqa: E402
 
 SUFFIX = "_bench_sla"
 
@@ -72,6 +72,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url, admin = bench_database_url(SUFFIX)
+    use_local_http()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "continuity.settings")
     recreate_database(url, admin)

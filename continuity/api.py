@@ -3,16 +3,16 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, PolicyField, TenantRelatedField
-from continuity.filters import CustomerRefFilter
+from continuity.filters import CustomerRefFilter, FilterSet
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
+from continuity.rows import UpdateExistingMixin
 from continuity.services import runbook_drill, runbook_save
 from continuity.tenancy import (
     TenantScopedMixin,
@@ -40,7 +40,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class CustomerViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     """Customers (tenants). Only staff create, change or delete them."""
 
     queryset = Customer.objects.all()
@@ -96,7 +96,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class WorkflowFilter(filters.FilterSet):
+class WorkflowFilter(FilterSet):
     customer = CustomerRefFilter()
 
     class Meta:
@@ -104,7 +104,7 @@ class WorkflowFilter(filters.FilterSet):
         fields = ["customer", "criticality", "upstream_dependency", "current_state"]
 
 
-class WorkflowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class WorkflowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = Workflow.objects.select_related("customer")
     serializer_class = WorkflowSerializer
     filterset_class = WorkflowFilter
@@ -206,7 +206,7 @@ class SLAPolicySerializer(serializers.ModelSerializer):
         return instance
 
 
-class SLAPolicyViewSet(viewsets.ModelViewSet):
+class SLAPolicyViewSet(UpdateExistingMixin, viewsets.ModelViewSet):
     """SLA policies: a customer key sees its own and the shared ones, and changes only its own."""
 
     serializer_class = SLAPolicySerializer

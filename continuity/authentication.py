@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from continuity.models import APIKey
+from continuity.throttling import FailedAuthenticationThrottle
 
 
 @dataclass
@@ -34,6 +35,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
+        FailedAuthenticationThrottle().check(request)
         header = authentication.get_authorization_header(request).decode(errors="replace")
         if not header:
             return None

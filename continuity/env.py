@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,3 +56,24 @@ def env_networks(name: str) -> list[str]:
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name}: {network!r} is not a network ({exc})") from exc
     return networks
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Two comma-separated values, e.g. ``HTTP_X_FORWARDED_PROTO,https``; None when unset."""
+    items = env_list(name, [])
+    if not items:
+        return None
+    if len(items) != 2:
+        raise ImproperlyConfigured(f"{name} must be two comma-separated values, got {items!r}")
+    return items[0], items[1]
+
+
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", re.ASCII)
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate, ``<requests>/<second|minute|hour|day>``."""
+    value = env_str(name, default).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 60/min or 1000/hour")
+    return value

@@ -1,10 +1,18 @@
 """Domain errors and their single mapping to HTTP responses."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from continuity.parsers import PayloadTooLarge
+from continuity.throttling import FailedAuthenticationThrottle
+
+REFERENCES_LISTED = 20
 
 
 class DomainError(Exception):
@@ -22,12 +30,45 @@ class ConflictError(DomainError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class GoneError(DomainError):
+    """The object was deleted while the request was changing it."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         return Response(body, status=exc.status_code)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(_still_referred_to(exc, context), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, AuthenticationFailed | NotAuthenticated):
+        FailedAuthenticationThrottle().record(context["request"])
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
     return exception_handler(exc, context)
+
+
+def _still_referred_to(exc: ProtectedError | RestrictedError, context) -> dict:
+    """409 body: which objects (by type and id) keep the object from being deleted."""
+    referring = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    by_type: dict[str, list] = {}
+    for obj in referring:
+        by_type.setdefault(obj._meta, []).append(obj.pk)
+    view = context.get("view")
+    target = view.get_queryset().model._meta.verbose_name if view is not None else "object"
+    counts = ", ".join(
+        f"{len(pks)} {meta.verbose_name if len(pks) == 1 else meta.verbose_name_plural}"
+        for meta, pks in by_type.items()
+    )
+    return {
+        "detail": f"This {target} cannot be deleted while others refer to it: {counts}.",
+        "referenced_by": {
+            str(meta.verbose_name_plural): sorted(pks)[:REFERENCES_LISTED]
+            for meta, pks in by_type.items()
+        },
+    }

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from continuity.ids import parse_id
 from continuity.models import Customer
 from continuity.tenancy import request_customer_id, scope_queryset, usable_policies
 
@@ -32,7 +33,7 @@ class CustomerField(TenantRelatedField):
         super().__init__(customer_path="", **kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.isdigit():
+        if isinstance(data, str) and parse_id(data) is None:
             customer = self.get_queryset().filter(slug=data).first()
             if customer is None:
                 self.fail("does_not_exist", pk_value=data)

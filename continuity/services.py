@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from continuity.exceptions import DomainError
 from continuity.models import FallbackActivation, Runbook, RunbookStep
+from continuity.rows import save_existing
 
 
 def runbook_save(*, runbook: Runbook, steps: list[dict] | None, **fields) -> Runbook:
@@ -17,7 +18,10 @@ def runbook_save(*, runbook: Runbook, steps: list[dict] | None, **fields) -> Run
             runbook.version += 1
         for name, value in fields.items():
             setattr(runbook, name, value)
-        runbook.save()
+        if is_new:
+            runbook.save()
+        else:
+            save_existing(runbook)
         if steps is not None:
             runbook.steps.all().delete()
             RunbookStep.objects.bulk_create(

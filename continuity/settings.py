@@ -8,17 +8,37 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
-from continuity.env import env_bool, env_int, env_list, env_networks, env_str
+from continuity.env import env_bool, env_int, env_list, env_networks, env_pair, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CONTINUITY_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database, reports and mail live here
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-change-me-" + "0" * 24)
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set SECRET_KEY to a long random string "
+            "(or DEBUG=1 for development, which uses a built-in key)."
+        )
+    SECRET_KEY = "insecure-dev-key-change-me-" + "0" * 24
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS by default when DEBUG is off; each is switchable (README "Configuration").
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a commitment made by submitting the domain to the browsers' list: opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -27,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -38,13 +60,37 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Swagger UI (/api/docs/) loads from this CDN; everything else is served by the app itself.
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, SWAGGER_UI_CDN],
+        "style-src": [SELF, UNSAFE_INLINE, SWAGGER_UI_CDN],
+        "img-src": [SELF, "data:", SWAGGER_UI_CDN],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "continuity.urls"
 WSGI_APPLICATION = "continuity.wsgi.application"
@@ -78,11 +124,33 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# `manage.py collectstatic` fills it; WhiteNoise serves it (README "Deploying").
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR)))  # PDFs land in var/reports/
 MEDIA_URL = "media/"
 
 LOGIN_URL = "/admin/login/"
+
+# Throttles and lockouts count on this cache: Redis when configured (shared by every
+# process), otherwise per process.
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Admin/console login lockout (django-axes): per user name and address.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "continuity.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "continuity.throttling.login_lockout_response"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -90,7 +158,24 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["continuity.permissions.HasScope"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["continuity.filters.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "continuity.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "continuity.throttling.PrincipalRateThrottle",
+        "continuity.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "principal": env_rate("THROTTLE_RATE_PER_KEY", "6000/min"),
+        "anon": env_rate("THROTTLE_RATE_ANONYMOUS", "120/min"),
+        "failed_auth": env_rate("THROTTLE_RATE_FAILED_AUTH", "60/min"),
+        "report_send": env_rate("THROTTLE_RATE_REPORT_SEND", "10/hour"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For; 0 = use the peer address.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
     "DEFAULT_PAGINATION_CLASS": "continuity.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -167,6 +252,12 @@ DERIVATION_DELAY_MS = env_int("DERIVATION_DELAY_MS", 500, minimum=0)
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120, minimum=0)
 PROBE_RESULT_MAX_BATCH = 5000
+# The ingest endpoint's body limit, sized for a full batch of results whose every text field
+# is at its longest (error 2,000 characters, up to 4 bytes each in UTF-8); other endpoints
+# keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+PROBE_RESULT_MAX_BODY_BYTES = env_int(
+    "PROBE_RESULT_MAX_BODY_BYTES", PROBE_RESULT_MAX_BATCH * 9 * 1024, minimum=1
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -2,7 +2,6 @@
 
 from django.http import FileResponse
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -12,10 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from continuity.fields import CustomerField
-from continuity.filters import CustomerRefFilter
+from continuity.filters import CustomerRefFilter, FilterSet
+from continuity.ids import parse_id
 from continuity.models import Customer, Workflow
 from continuity.permissions import HasScope, StaffOnly
 from continuity.tenancy import TenantScopedMixin, request_customer_id, visible_customers
+from continuity.throttling import ReportSendThrottle
 from reports import periods, services
 from reports.figures import minutes, sla_body
 from reports.models import Report
@@ -66,7 +67,8 @@ class SLAView(APIView):
             if bound is None:
                 raise ValidationError({"customer": ["customer=<slug> is required."]})
             return customers.get(pk=bound)
-        lookup = {"pk": reference} if reference.isdigit() else {"slug": reference}
+        customer_id = parse_id(reference)
+        lookup = {"slug": reference} if customer_id is None else {"pk": customer_id}
         customer = customers.filter(**lookup).first()
         if customer is None:
             raise NotFound(f"No customer '{reference}'.")
@@ -203,7 +205,7 @@ class ReportGenerateSerializer(serializers.Serializer):
         return attrs
 
 
-class ReportFilter(filters.FilterSet):
+class ReportFilter(FilterSet):
     customer = CustomerRefFilter()
 
     class Meta:
@@ -243,7 +245,7 @@ class ReportViewSet(
         )
 
     @extend_schema(request=None, responses={200: ReportSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=[ReportSendThrottle])
     def send(self, request, pk=None):
         report = self.get_object()
         services.report_resend(report=report, requested_by=str(request.user))

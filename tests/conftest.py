@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from continuity.celery import app as celery_app
@@ -11,6 +12,12 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Request limits count in the cache: every test starts with none used."""
+    cache.clear()
 
 
 @pytest.fixture

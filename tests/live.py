@@ -33,6 +33,15 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_LINES = 80
 
+# DEBUG off over plain HTTP on loopback (README "Deploying"), with a key for tests only.
+# tests/settings.py puts these in the environment, so every process a test starts has them.
+LOCAL_HTTP_ENV = {
+    "SECRET_KEY": "tests-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+}
+
 T = TypeVar("T")
 
 

@@ -8,8 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, TenantRelatedField
-from continuity.filters import CustomerRefFilter
+from continuity.filters import CustomerRefFilter, FilterSet, InstantFilter
 from continuity.models import FallbackActivation, Workflow
+from continuity.rows import UpdateExistingMixin
 from continuity.tenancy import TenantScopedMixin, scope_queryset
 from incidents import services
 from incidents.api.fallbacks import FallbackActivationSerializer
@@ -118,13 +119,13 @@ class OutagePatchSerializer(serializers.ModelSerializer):
         ]
 
 
-class OutageFilter(filters.FilterSet):
+class OutageFilter(FilterSet):
     customer = CustomerRefFilter("workflow__customer")
     state = filters.ChoiceFilter(
         choices=[("open", "open"), ("resolved", "resolved")], method="filter_state"
     )
-    since = filters.IsoDateTimeFilter(method="filter_since")
-    until = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    since = InstantFilter(method="filter_since")
+    until = InstantFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = Outage
@@ -238,17 +239,17 @@ class MaintenanceWindowSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MaintenanceWindowFilter(filters.FilterSet):
+class MaintenanceWindowFilter(FilterSet):
     customer = CustomerRefFilter()
-    since = filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="gt")
-    until = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    since = InstantFilter(field_name="ends_at", lookup_expr="gt")
+    until = InstantFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = MaintenanceWindow
         fields = ["customer", "workflows", "since", "until"]
 
 
-class MaintenanceWindowViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class MaintenanceWindowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = MaintenanceWindow.objects.prefetch_related("workflows")
     serializer_class = MaintenanceWindowSerializer
     filterset_class = MaintenanceWindowFilter

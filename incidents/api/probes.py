@@ -3,11 +3,14 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from continuity.fields import TenantRelatedField
-from continuity.filters import CustomerRefFilter
+from continuity.filters import CustomerRefFilter, FilterSet, InstantFilter
 from continuity.models import Scope, Workflow
+from continuity.parsers import LargeJSONParser
+from continuity.rows import UpdateExistingMixin
 from continuity.tenancy import TenantScopedMixin, request_customer_id
 from incidents.ingest.services import BatchRejected, probe_results_ingest
 from incidents.models import (
@@ -136,7 +139,7 @@ class ProbeSerializer(serializers.ModelSerializer):
         return data
 
 
-class ProbeFilter(filters.FilterSet):
+class ProbeFilter(FilterSet):
     customer = CustomerRefFilter("workflow__customer")
     location = filters.CharFilter(method="filter_location")
 
@@ -148,7 +151,7 @@ class ProbeFilter(filters.FilterSet):
         return queryset.filter(pk__in=[p.pk for p in queryset if value in p.locations])
 
 
-class ProbeViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+class ProbeViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     queryset = Probe.objects.select_related("workflow")
     serializer_class = ProbeSerializer
     filterset_class = ProbeFilter
@@ -195,9 +198,9 @@ class ProbeResultSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProbeResultFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
+class ProbeResultFilter(FilterSet):
+    since = InstantFilter(field_name="observed_at", lookup_expr="gte")
+    until = InstantFilter(field_name="observed_at", lookup_expr="lt")
 
     class Meta:
         model = ProbeResult
@@ -212,6 +215,7 @@ class ProbeResultViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Gene
     filterset_class = ProbeResultFilter
     customer_path = "probe__workflow__customer"
     write_scope = Scope.INGEST
+    parser_classes = [LargeJSONParser, FormParser, MultiPartParser]  # a full batch is large
 
     @extend_schema(
         request=ProbeResultBatchSerializer,

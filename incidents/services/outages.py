@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
+from continuity.rows import save_existing
 from incidents.models import (
     NotificationEvent,
     Outage,
@@ -65,7 +66,7 @@ def outage_update(*, outage: Outage, **changes) -> Outage:
     with transaction.atomic():
         for name, value in changes.items():
             setattr(outage, name, value)
-        outage.save()
+        save_existing(outage, update_fields=[*changes, "updated_at"])
         if was_open and outage.ended_at is not None:
             notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
     return outage

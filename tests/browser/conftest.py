@@ -6,6 +6,9 @@ fresh browser context (no cookies). Tasks run eagerly inside gunicorn and mail g
 in-memory backend, so no broker or SMTP server is needed here.
 """
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,13 +34,30 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def console_server(django_db_setup, django_db_blocker, media_root) -> Iterator[str]:
-    """Base URL of gunicorn serving the app on the test database."""
+def static_root(tmp_path_factory) -> Path:
+    """Static files collected as a deployment collects them (README "Deploying")."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=live.ROOT,
+        env={**os.environ, "STATIC_ROOT": str(root)},
+        check=True,
+        timeout=120,
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def console_server(django_db_setup, django_db_blocker, media_root, static_root) -> Iterator[str]:
+    """Base URL of gunicorn serving the app on the test database, with production
+    settings (WhiteNoise serving the collected static files) over plain HTTP."""
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.skip("browser tests need DATABASE_URL=postgres://… (see `make test`)")
         url = live.database_url()
     env = {
+        "DJANGO_SETTINGS_MODULE": "continuity.settings",
+        "STATIC_ROOT": str(static_root),
         "DATABASE_URL": url,
         "CELERY_BROKER_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "1",
