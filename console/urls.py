@@ -45,6 +45,5 @@ urlpatterns = [
     ),
     path("console/reports/<int:pk>/resend/", actions.report_resend_view, name="report-resend"),
     path("console/reports/<int:pk>/revise/", actions.report_revise_view, name="report-revise"),
-    path("console/assets/<str:name>", views.asset, name="asset"),
     path("status/<slug:slug>/", views.status, name="status"),
 ]

@@ -1,12 +1,8 @@
 """Console pages (GET): read through the page selectors, render a template. Thin."""
 
-from pathlib import Path
-
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.static import serve
 
 from console.access import staff_page
 from console.forms import (
@@ -22,8 +18,6 @@ from console.pages.status_page import status_page_get
 from console.pages.workflow_page import workflow_page_get
 from continuity.permissions import user_can_operate
 
-ASSETS = Path(__file__).resolve().parent / "static" / "console"
-ASSET_NAMES = frozenset(path.name for path in ASSETS.iterdir() if path.is_file())
 REFRESH_SECONDS = 15
 
 
@@ -127,11 +121,3 @@ def status(request, slug: str):
     """A customer's public status page: no login, 404 unless the customer enabled it."""
     page = status_page_get(slug=slug, now=timezone.now())
     return render(request, "status/page.html", {"page": page})
-
-
-@cache_control(public=True, max_age=3600)
-def asset(request, name: str):
-    """The console's CSS and JS, served by the app itself (no static-file server needed)."""
-    if request.method not in ("GET", "HEAD") or name not in ASSET_NAMES:
-        raise Http404
-    return serve(request, name, document_root=str(ASSETS))

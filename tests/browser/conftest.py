@@ -67,7 +67,7 @@ def console_server(django_db_setup, django_db_blocker, media_root, static_root) 
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
     }
-    with live.serve_wsgi(env, ready_path="/console/assets/console.css") as base_url:
+    with live.serve_wsgi(env, ready_path="/static/console/console.css") as base_url:
         yield base_url
 
 

@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 
 from incidents.models import Outage
 from incidents.services.fallbacks import fallback_activate
@@ -107,7 +109,7 @@ def test_the_fragment_is_the_refreshing_part(world, readonly_client):
     page = body(readonly_client)
     assert 'data-refresh-url="/console/overview/fragment/"' in page
     assert 'data-refresh-seconds="15"' in page
-    assert "/console/assets/console.js" in page
+    assert "/static/console/console.js" in page
     response = readonly_client.get("/console/overview/fragment/?state=down")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -117,9 +119,12 @@ def test_the_fragment_is_the_refreshing_part(world, readonly_client):
     assert "Order API" not in html
 
 
-def test_assets_are_served_without_a_static_file_server(anonymous_client):
-    css = anonymous_client.get("/console/assets/console.css")
+def test_assets_are_served_by_whitenoise_without_a_static_file_server(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--noinput", verbosity=0)
+    client = Client()
+    css = client.get("/static/console/console.css")
     assert css.status_code == 200
     assert "text/css" in css["Content-Type"]
-    assert anonymous_client.get("/console/assets/views.py").status_code == 404
-    assert anonymous_client.get("/console/assets/..%2Fconsole%2Fviews.py").status_code == 404
+    assert client.get("/static/console/views.py").status_code == 404
+    assert client.get("/static/console/..%2F..%2Fconsole%2Fviews.py").status_code == 404
