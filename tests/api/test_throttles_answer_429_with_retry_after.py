@@ -11,7 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from continuity.celery import app as celery_app
-from reports import lifecycle
+from reports import services as report_services
 from reports.models import Report
 from tests.factories import WorkflowFactory, make_key
 
@@ -120,7 +120,7 @@ def test_explicit_resends_are_limited(
     WorkflowFactory(customer=customer)
     after_october = time_machine.travel(datetime(2026, 11, 2, 12, 0, tzinfo=UTC), tick=False)
     with after_october, django_capture_on_commit_callbacks(execute=True):
-        lifecycle.report_generate(customer=customer, period="2026-10")
+        report_services.report_generate(customer=customer, period="2026-10")
     report = Report.objects.get()
     assert report.state == "sent", report.last_error
     owner = client(make_key(customer=customer))

@@ -15,7 +15,7 @@ REFUSED_LOOPBACK = "target address 127.0.0.1 is loopback; allow it with OUTBOUND
 @pytest.fixture
 def agent_loggers():
     """The command configures its loggers for a terminal; put them back afterwards."""
-    loggers = [logging.getLogger(name) for name in ("incidents.agent", "incidents.prober")]
+    loggers = [logging.getLogger(name) for name in ("incidents.prober.agent", "incidents.prober")]
     saved = [(log, log.level, list(log.handlers), log.propagate) for log in loggers]
     yield
     for log, level, handlers, propagate in saved:
