@@ -8,7 +8,6 @@ every attempt), and a periodic sweep picks up rows whose message was lost.
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from continuity import delivery
+from continuity import delivery, formatting
 from incidents.models import (
     DeliveryState,
     NotificationEvent,
@@ -63,9 +62,7 @@ def queue_delivery(notification_id: int) -> None:
 
 
 def _local(instant: datetime | None, zone: str) -> str:
-    if instant is None:
-        return "ongoing"
-    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return "ongoing" if instant is None else formatting.local_time(instant, zone)
 
 
 def _subject(notification: OutageNotification) -> str:
