@@ -30,9 +30,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "pgtrigger",
+    "pghistory",
     "continuity",
     "incidents",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -82,6 +86,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR)))  # PDFs land in var/repor
 MEDIA_URL = "media/"
 
 LOGIN_URL = "/admin/login/"
+
+# Audit trail (django-pghistory): PostgreSQL triggers record each change with the
+# request's actor and channel denormalised onto the event row. Triggers are installed
+# after every `migrate`, so no trigger operations spread into the apps' migrations; on
+# SQLite (the demo) nothing is installed and nothing is recorded.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+PGHISTORY_JSON_ENCODER = "audit.context.ContextEncoder"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
