@@ -122,6 +122,9 @@ class RunbookAdmin(admin.ModelAdmin):
         changed = [formset for formset in formsets if formset.has_changed()]
         runbook_save(runbook=form.instance, steps=_steps(changed[0]) if changed else None)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        return super().construct_change_message(request, form, [], add)  # steps: replaced whole
+
 
 class StepCompletionInline(admin.TabularInline):
     model = StepCompletion

@@ -35,7 +35,8 @@ class _FormFields(HTMLParser):
             return
         if kind in ("checkbox", "radio") and "checked" not in attrs:
             return
-        self.fields.setdefault(attrs["name"], []).append(attrs.get("value", "on"))
+        default = "on" if kind in ("checkbox", "radio") else ""
+        self.fields.setdefault(attrs["name"], []).append(attrs.get("value") or default)
 
     def handle_data(self, data):
         if self._textarea:
@@ -69,3 +70,12 @@ def post_change_form(client, url: str, form_id: str, **changes):
     data.pop("_saveasnew", None)
     data["_save"] = ["Save"]
     return client.post(url, data)
+
+
+def form_errors(response) -> list:
+    """What the admin refused, for an assertion message."""
+    if response.context is None or "adminform" not in response.context:
+        return []
+    errors = [response.context["adminform"].form.errors]
+    errors += [inline.formset.errors for inline in response.context["inline_admin_formsets"]]
+    return [error for error in errors if error]

@@ -38,7 +38,7 @@ def media(settings, tmp_path):
 def manual_outage(workflow, **fields) -> Outage:
     return Outage.objects.create(
         workflow=workflow,
-        started_at=START,
+        started_at=fields.pop("started_at", START),
         ended_at=fields.pop("ended_at", None),
         severity="down",
         source=fields.pop("source", "manual"),
