@@ -189,3 +189,9 @@ def audit_events_for(*, object_type: str, object_id: int, limit: int = 50) -> li
     """An object's history, newest first: what a console page's "History" section shows."""
     query = AuditQuery(object_type=object_type, object_id=object_id)
     return audit_events(list(audit_event_rows(query)[:limit]))
+
+
+def audit_events_since(*, customer_id: int, since: datetime, limit: int = 200) -> list[AuditEvent]:
+    """A customer's changes after `since`: "what changed since revision N, and who changed it"."""
+    query = AuditQuery(customer=customer_id, since=since)
+    return audit_events(list(audit_event_rows(query)[:limit]))
