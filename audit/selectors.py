@@ -1,8 +1,9 @@
 """Reading the audit trail: one feed over every event table, newest first.
 
 The feed is a UNION ALL of the event tables, each mapped to the same columns (the
-customer is looked up from the event row, so it is known for deleted objects too), with
-the id of the object's previous snapshot. `changes` compare each event with that snapshot.
+customer is looked up through the event row's own foreign key). Only the page read is
+then completed: each event's `changes` compare it with the object's previous snapshot,
+fetched with it, one query per event table on the page.
 """
 
 from collections import defaultdict
@@ -12,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import CharField, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.files import FieldFile
 from django.db.models.fields.json import KT
 
@@ -29,7 +30,6 @@ ROW = (
     "a_object",
     "a_actor",
     "a_channel",
-    "a_previous",
 )
 OBJECT_TYPES = sorted({tracked.object_type for tracked in TRACKED})
 _BY_KEY = {tracked.key: tracked for tracked in TRACKED}
@@ -72,11 +72,6 @@ def _customer_of(tracked: Tracked, event_model) -> F | Subquery:
 
 def _branch(tracked: Tracked, query: AuditQuery) -> QuerySet:
     event_model = EVENT_MODELS[tracked.key]
-    previous = (
-        event_model.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id"))
-        .order_by("-pgh_id")
-        .values("pgh_id")[:1]
-    )
     events = event_model.objects.exclude(pgh_label=BASELINE).annotate(
         a_key=Value(tracked.key, output_field=CharField()),
         a_type=Value(tracked.object_type, output_field=CharField()),
@@ -84,7 +79,6 @@ def _branch(tracked: Tracked, query: AuditQuery) -> QuerySet:
         a_object=F(tracked.object_id),
         a_actor=KT("pgh_context__actor"),
         a_channel=KT("pgh_context__channel"),
-        a_previous=Subquery(previous, output_field=IntegerField()),
     )
     given = {
         "a_customer": query.tenant,
@@ -141,25 +135,44 @@ def _changes(action: str, current: dict, previous: dict | None) -> dict[str, lis
     }
 
 
-def _snapshots(rows: list[tuple]) -> dict[tuple[str, int], dict]:
+def _with_previous(event_model, ids: set[int]) -> list:
+    """The events `ids` and the snapshot before each of them, in one query."""
+    previous = (
+        event_model.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id"))
+        .order_by("-pgh_id")
+        .values("pgh_id")[:1]
+    )
+    before = (
+        event_model.objects.filter(pgh_id__in=ids)
+        .annotate(before=Subquery(previous, output_field=IntegerField()))
+        .values("before")
+    )
+    return list(event_model.objects.filter(Q(pgh_id__in=ids) | Q(pgh_id__in=before)))
+
+
+def _snapshots(rows: list[tuple]) -> dict[tuple[str, int], tuple[dict, dict | None]]:
+    """Each row's snapshot and the one before it (None for an object's first event)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
-        wanted[row[3]].update(pk for pk in (row[0], row[9]) if pk is not None)
-    return {
-        (key, event.pgh_id): _snapshot(_BY_KEY[key], event)
-        for key, ids in wanted.items()
-        for event in EVENT_MODELS[key].objects.filter(pgh_id__in=ids)
-    }
+        wanted[row[3]].add(row[0])
+    found = {}
+    for key, ids in wanted.items():
+        events = sorted(_with_previous(EVENT_MODELS[key], ids), key=lambda e: e.pgh_id)
+        last: dict[int, dict] = {}
+        for event in events:
+            snapshot = _snapshot(_BY_KEY[key], event)
+            found[(key, event.pgh_id)] = (snapshot, last.get(event.pgh_obj_id))
+            last[event.pgh_obj_id] = snapshot
+    return found
 
 
 def audit_events(rows: list[tuple]) -> list[AuditEvent]:
     """Rows of `audit_event_rows` as events with their changes (one query per event table)."""
     snapshots = _snapshots(rows)
     events = []
-    for pk, at, label, key, object_type, customer, object_id, actor, channel, previous in rows:
+    for pk, at, label, key, object_type, customer, object_id, actor, channel in rows:
         tracked = _BY_KEY[key]
-        current = snapshots[(key, pk)]
-        before = snapshots.get((key, previous)) if previous is not None else None
+        current, before = snapshots[(key, pk)]
         events.append(
             AuditEvent(
                 id=f"{key}-{pk}",
