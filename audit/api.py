@@ -13,6 +13,7 @@ from audit.selectors import (
     audit_event_rows,
     audit_events,
 )
+from continuity.ids import parse_id
 from continuity.models import Customer
 from continuity.tenancy import request_customer_id
 
@@ -45,8 +46,9 @@ class AuditEventQuerySerializer(serializers.Serializer):
     until = serializers.DateTimeField(required=False, help_text="events before")
 
     def validate_customer(self, value: str) -> int:
-        if value.isdigit():
-            return int(value)
+        by_id = parse_id(value)
+        if by_id is not None:
+            return by_id
         return Customer.objects.filter(slug=value).values_list("pk", flat=True).first() or 0
 
 

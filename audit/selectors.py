@@ -18,6 +18,7 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.fields.json import KT
 
 from audit.models import BASELINE, EVENT_MODELS, TRACKED, Tracked
+from continuity.ids import parse_id
 
 SYSTEM = "system"
 ROW = (
@@ -192,9 +193,10 @@ def audit_events(rows: list[tuple]) -> list[AuditEvent]:
 def audit_event_get(*, event_id: str, tenant: int | None) -> AuditEvent | None:
     """One event by its id (`<table key>-<number>`), None if unknown or another tenant's."""
     key, _, number = event_id.rpartition("-")
-    if key not in _BY_KEY or not number.isdigit():
+    pk = parse_id(number)
+    if key not in _BY_KEY or pk is None:
         return None
-    rows = list(_branch(_BY_KEY[key], AuditQuery(tenant=tenant)).filter(pgh_id=int(number)))
+    rows = list(_branch(_BY_KEY[key], AuditQuery(tenant=tenant)).filter(pgh_id=pk))
     return audit_events(rows)[0] if rows else None
 
 

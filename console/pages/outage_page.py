@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from audit.selectors import AuditEvent, audit_events_for
 from console.pages import chronology
 from console.svg import timeline
 from continuity import formatting
@@ -88,6 +89,7 @@ class OutagePage:
     results_truncated: bool
     probes: list[Probe]
     log: list[chronology.LogEntry]
+    history: list[AuditEvent]
 
     @property
     def workflow(self):
@@ -311,4 +313,5 @@ def outage_page_get(*, outage_id: int, now: datetime) -> OutagePage:
         log=chronology.outage_chronology(
             outage=outage, updates=updates, activations=activations, evidence=evidence, tz=tz
         ),
+        history=audit_events_for(object_type="outage", object_id=outage.pk),
     )

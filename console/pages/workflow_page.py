@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.http import Http404
 
+from audit.selectors import AuditEvent, audit_events_for
 from console.pages import daily
 from console.pages.overview import STATE_LABELS, BudgetBar, effective_state
 from console.pages.probes import ProbeStatus, monitoring_starts, probes_with_last_results
@@ -52,6 +53,7 @@ class WorkflowPage:
     runbooks: list[Runbook]
     last_drill: FallbackActivation | None
     outages: list[OutageRow]
+    history: list[AuditEvent]
 
     @property
     def last_drill_at(self) -> str:
@@ -110,4 +112,5 @@ def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
             OutageRow(outage, mitigations[outage.pk], tz, now)
             for outage in reversed(inputs.outage_rows)
         ],
+        history=audit_events_for(object_type="workflow", object_id=workflow.pk),
     )

@@ -31,3 +31,19 @@ def test_console_edit_and_update(admin_session, workflow):
     assert update.changes["excluded_from_sla"] == [False, True]
     assert update.changes["exclusion_reason"] == ["", "Agreed with the customer"]
     assert history[0].changes["message"] == [None, "Fallback holds."]
+
+
+def test_outage_and_workflow_pages_show_their_history(admin_session, workflow):
+    outage = manual_outage(workflow)
+    admin_session.post(
+        f"/console/outages/{outage.pk}/edit/",
+        {"root_cause": "Provider outage", "excluded_from_sla": "", "exclusion_reason": ""},
+    )
+    page = admin_session.get(f"/console/outages/{outage.pk}/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "root_cause" in history
+    assert "Provider outage" in history
+    assert "console" in history
+    assert "root" in history
+    workflow_page = admin_session.get(f"/console/workflows/{workflow.pk}/").content.decode()
+    assert 'id="history"' in workflow_page
