@@ -36,7 +36,7 @@ class OutageUpdateSerializer(ModelSerializer):
 class OutageEvidenceSerializer(ModelSerializer):
     probe = serializers.IntegerField(source="result.probe_id")
     location = serializers.CharField(source="result.location")
-    observed_at = serializers.DateTimeField(source="result.observed_at")
+    observed_at = InstantField(source="result.observed_at")
     outcome = serializers.CharField(source="result.outcome")
     latency_ms = serializers.IntegerField(source="result.latency_ms", allow_null=True)
     status_code = serializers.IntegerField(source="result.status_code", allow_null=True)

@@ -138,3 +138,27 @@ def test_other_text_fields_refuse_unstorable_text(staff_client, url, body, field
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert (Customer.objects.count(), Workflow.objects.count(), Outage.objects.count()) == counts
+
+
+@pytest.mark.parametrize("bad", BAD_TEXTS)
+def test_an_error_that_echoes_the_input_is_still_json(staff_client, bad):
+    workflow = WorkflowFactory()
+    body = {"workflow": workflow.pk, "severity": bad, "started_at": "2026-09-01T12:00:00Z"}
+    response = post_json(staff_client, "/api/v1/outages/", body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["severity"]
+    assert not Outage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/probes/?location=%00",
+        "/api/v1/outages/?customer=a%00b",
+        "/api/v1/customers/?slug=%00",
+    ],
+)
+def test_nul_in_a_query_filter_is_400(staff_client, url):
+    response = staff_client.get(url)
+    assert response.status_code == 400, response.content
+    assert len(response.json()) == 1
