@@ -8,7 +8,13 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from continuity.fields import CustomerField, PolicyField, TenantRelatedField
+from continuity.fields import (
+    CustomerField,
+    InstantField,
+    ModelSerializer,
+    PolicyField,
+    TenantRelatedField,
+)
 from continuity.filters import CustomerRefFilter, FilterSet
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
@@ -22,7 +28,7 @@ from continuity.tenancy import (
 )
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     report_recipients = serializers.ListField(child=serializers.EmailField(), required=False)
     sla_policy = PolicyField(allow_null=True, required=False)
 
@@ -55,7 +61,7 @@ class CustomerViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelView
         return permissions
 
 
-class WorkflowSerializer(serializers.ModelSerializer):
+class WorkflowSerializer(ModelSerializer):
     customer = CustomerField()
     sla_policy = PolicyField(allow_null=True, required=False)
 
@@ -110,7 +116,7 @@ class WorkflowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelView
     filterset_class = WorkflowFilter
 
 
-class CreditTierSerializer(serializers.ModelSerializer):
+class CreditTierSerializer(ModelSerializer):
     class Meta:
         model = CreditTier
         fields = ["below_pct", "credit_pct"]
@@ -149,7 +155,7 @@ def validate_credit_tiers(tiers: list[dict]) -> list[dict]:
     return ordered
 
 
-class SLAPolicySerializer(serializers.ModelSerializer):
+class SLAPolicySerializer(ModelSerializer):
     customer = CustomerField(allow_null=True, required=False)
     target_pct = serializers.DecimalField(
         max_digits=6, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100")
@@ -221,13 +227,13 @@ class SLAPolicyViewSet(UpdateExistingMixin, viewsets.ModelViewSet):
         return policies.prefetch_related("credit_tiers")
 
 
-class RunbookStepSerializer(serializers.ModelSerializer):
+class RunbookStepSerializer(ModelSerializer):
     class Meta:
         model = RunbookStep
         fields = ["order", "title", "owner_role", "expected_minutes"]
 
 
-class RunbookSerializer(serializers.ModelSerializer):
+class RunbookSerializer(ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
     steps = RunbookStepSerializer(many=True, required=False)
 
@@ -262,7 +268,7 @@ class RunbookSerializer(serializers.ModelSerializer):
 
 
 class RunbookDrillSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False)
+    at = InstantField(required=False)
 
 
 class RunbookViewSet(TenantScopedMixin, viewsets.ModelViewSet):

@@ -172,6 +172,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["continuity.permissions.HasScope"],
     "DEFAULT_FILTER_BACKENDS": ["continuity.filters.FilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "continuity.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "continuity.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

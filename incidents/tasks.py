@@ -25,11 +25,11 @@ def derive_workflow_outages(workflow_id: int) -> dict:
 
 @shared_task(name="incidents.sweep_derivations", acks_late=True)
 def sweep_derivations() -> int:
-    """Derive what a lost message or a broker outage left undone, and close stale spans."""
-    workflow_ids = services.workflows_needing_derivation()
-    for workflow_id in workflow_ids:
-        services.workflow_derive_outages(workflow_id=workflow_id)
-    return len(workflow_ids)
+    """Derive what a lost message or a broker outage left undone, and close stale spans.
+
+    Returns how many workflows were swept; failures are logged and counted by the service.
+    """
+    return services.workflows_derive_pending().swept
 
 
 @shared_task(name="incidents.send_outage_notification", **delivery.task_retry_options())

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from continuity.fields import CustomerField
+from continuity.fields import CustomerField, ModelSerializer
 from continuity.filters import CustomerRefFilter, FilterSet
 from continuity.ids import parse_id
 from continuity.models import Customer, Workflow
@@ -36,7 +36,7 @@ def resolve_period(params, timezone_name: str, now) -> periods.Period:
             return periods.parse_range(start, end, timezone_name)
         return periods.month_containing(now, timezone_name)
     except periods.PeriodError as exc:
-        field = "period" if period else "start"
+        field = "period" if period else exc.field or "start"
         raise ValidationError({field: [str(exc)]}) from exc
 
 
@@ -157,7 +157,7 @@ class DependenciesView(APIView):
         )
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     customer_slug = serializers.CharField(source="customer.slug", read_only=True)
     superseded = serializers.BooleanField(read_only=True)
     pdf_url = serializers.SerializerMethodField()

@@ -15,8 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MIN_YEAR = 2000
-MAX_YEAR = 2100
+from continuity.timestamps import MAX_YEAR, MIN_YEAR, instant_problem
 
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -24,7 +23,12 @@ _SECOND = timedelta(seconds=1)
 
 
 class PeriodError(ValueError):
-    """A period, date or timezone the user gave cannot be used. The message is user-facing."""
+    """A period, date or timezone the user gave cannot be used. The message is user-facing;
+    `field` names the parameter at fault when it is known ("start", "end")."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -158,22 +162,35 @@ def days_of(period: Period) -> list[Period]:
 def _parse_instant(value: str, tz: str, which: str) -> datetime:
     text = value.strip() if isinstance(value, str) else ""
     if _DATE_RE.fullmatch(text):
-        try:
-            return local_midnight(date.fromisoformat(text), tz)
-        except ValueError:
-            raise PeriodError(f"range {which} {value!r} is not a valid date") from None
+        return local_midnight(_parse_date(text, value, which), tz)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise PeriodError(
             f"range {which} must be an ISO date (2026-10-01) or a datetime with offset "
-            f"(2026-10-01T00:00:00+00:00), got {value!r}"
+            f"(2026-10-01T00:00:00+00:00), got {value!r}",
+            which,
         ) from None
     if parsed.utcoffset() is None:
         raise PeriodError(
-            f"range {which} {value!r} has no UTC offset; add one such as 'Z' or '+02:00'"
+            f"range {which} {value!r} has no UTC offset; add one such as 'Z' or '+02:00'", which
         )
+    if problem := instant_problem(parsed):
+        raise PeriodError(f"range {which} {problem}, got {value!r}", which)
     return parsed.astimezone(UTC)
+
+
+def _parse_date(text: str, value: str, which: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(f"range {which} {value!r} is not a valid date", which) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PeriodError(
+            f"range {which} must be between the years {MIN_YEAR} and {MAX_YEAR}, got {value!r}",
+            which,
+        )
+    return day
 
 
 def _to_utc(value: datetime, what: str) -> datetime:

@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from continuity.fields import TenantRelatedField
+from continuity.fields import InstantField, ModelSerializer, TenantRelatedField
 from continuity.models import FallbackActivation, Runbook, StepCompletion
 from continuity.tenancy import TenantScopedMixin
 from incidents.models import (
@@ -14,7 +14,7 @@ from incidents.models import (
 from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 
 
-class StepCompletionSerializer(serializers.ModelSerializer):
+class StepCompletionSerializer(ModelSerializer):
     order = serializers.IntegerField(source="step_order")
 
     class Meta:
@@ -22,7 +22,7 @@ class StepCompletionSerializer(serializers.ModelSerializer):
         fields = ["order", "title", "completed_at", "completed_by"]
 
 
-class FallbackActivationSerializer(serializers.ModelSerializer):
+class FallbackActivationSerializer(ModelSerializer):
     step_completions = StepCompletionSerializer(many=True, read_only=True)
     flagged = serializers.SerializerMethodField()
 
@@ -56,17 +56,17 @@ class FallbackActivateSerializer(serializers.Serializer):
     effectiveness_pct = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
-    activated_at = serializers.DateTimeField(required=False)
+    activated_at = InstantField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class FallbackDeactivateSerializer(serializers.Serializer):
-    deactivated_at = serializers.DateTimeField(required=False)
+    deactivated_at = InstantField(required=False)
 
 
 class StepCompleteSerializer(serializers.Serializer):
     order = serializers.IntegerField(min_value=0)
-    completed_at = serializers.DateTimeField(required=False)
+    completed_at = InstantField(required=False)
 
 
 class FallbackActivationViewSet(

@@ -7,7 +7,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from continuity.fields import CustomerField, TenantRelatedField
+from continuity.fields import CustomerField, InstantField, ModelSerializer, TenantRelatedField
 from continuity.filters import CustomerRefFilter, FilterSet, InstantFilter
 from continuity.models import FallbackActivation, Workflow
 from continuity.rows import UpdateExistingMixin
@@ -24,19 +24,19 @@ from incidents.models import (
 )
 
 
-class OutageUpdateSerializer(serializers.ModelSerializer):
+class OutageUpdateSerializer(ModelSerializer):
     status = serializers.ChoiceField(choices=UpdateStatus.choices)
-    posted_at = serializers.DateTimeField(required=False)
+    posted_at = InstantField(required=False)
 
     class Meta:
         model = OutageUpdate
         fields = ["id", "status", "message", "posted_at"]
 
 
-class OutageEvidenceSerializer(serializers.ModelSerializer):
+class OutageEvidenceSerializer(ModelSerializer):
     probe = serializers.IntegerField(source="result.probe_id")
     location = serializers.CharField(source="result.location")
-    observed_at = serializers.DateTimeField(source="result.observed_at")
+    observed_at = InstantField(source="result.observed_at")
     outcome = serializers.CharField(source="result.outcome")
     latency_ms = serializers.IntegerField(source="result.latency_ms", allow_null=True)
     status_code = serializers.IntegerField(source="result.status_code", allow_null=True)
@@ -58,7 +58,7 @@ class OutageEvidenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class OutageSerializer(serializers.ModelSerializer):
+class OutageSerializer(ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
     customer = serializers.IntegerField(source="workflow.customer_id", read_only=True)
     customer_slug = serializers.CharField(source="workflow.customer.slug", read_only=True)
@@ -106,7 +106,7 @@ class OutageDetailSerializer(OutageSerializer):
         return FallbackActivationSerializer(activations, many=True).data
 
 
-class OutagePatchSerializer(serializers.ModelSerializer):
+class OutagePatchSerializer(ModelSerializer):
     class Meta:
         model = Outage
         fields = [
@@ -215,7 +215,7 @@ class OutageViewSet(viewsets.ModelViewSet):
         return Response(OutageUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 
-class MaintenanceWindowSerializer(serializers.ModelSerializer):
+class MaintenanceWindowSerializer(ModelSerializer):
     customer = CustomerField()
     workflows = TenantRelatedField(
         customer_path="customer", queryset=Workflow.objects.all(), many=True, required=False

@@ -6,7 +6,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from continuity.fields import TenantRelatedField
+from continuity.fields import (
+    InstantField,
+    ModelSerializer,
+    StorableJSONField,
+    TenantRelatedField,
+)
 from continuity.filters import CustomerRefFilter, FilterSet, InstantFilter
 from continuity.models import Scope, Workflow
 from continuity.parsers import LargeJSONParser
@@ -29,7 +34,7 @@ from incidents.prober.spec import (
 )
 
 
-class ProbeSerializer(serializers.ModelSerializer):
+class ProbeSerializer(ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
     locations = serializers.ListField(
         child=serializers.CharField(max_length=64), min_length=1, max_length=50
@@ -40,13 +45,13 @@ class ProbeSerializer(serializers.ModelSerializer):
     quorum = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     method = serializers.ChoiceField(choices=HTTP_METHODS, required=False)
     headers = serializers.DictField(
-        child=serializers.JSONField(),
+        child=StorableJSONField(),
         required=False,
         help_text='Header name to a literal value, or {"env": "PROBE_…"} for a secret read '
         "from the environment of the worker or agent running the probe (never stored); "
         "only variables named PROBE_… or listed in the runner's PROBE_SECRETS.",
     )
-    body_assertion = serializers.JSONField(
+    body_assertion = StorableJSONField(
         required=False,
         allow_null=True,
         help_text='null, {"contains": "text"} or {"json_path": "$.status", "equals": "ok"}.',
@@ -161,7 +166,7 @@ class ProbeViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet
 class ProbeResultItemSerializer(serializers.Serializer):
     probe = serializers.IntegerField()
     location = serializers.CharField()
-    observed_at = serializers.DateTimeField()
+    observed_at = InstantField()
     outcome = serializers.ChoiceField(choices=["up", "degraded", "down"])
     latency_ms = serializers.IntegerField(required=False, allow_null=True)
     status_code = serializers.IntegerField(required=False, allow_null=True)
@@ -177,7 +182,7 @@ class ProbeResultBatchSerializer(serializers.Serializer):
     results = ProbeResultItemSerializer(many=True)
 
 
-class ProbeResultSerializer(serializers.ModelSerializer):
+class ProbeResultSerializer(ModelSerializer):
     id = serializers.CharField(source="client_id", read_only=True)
 
     class Meta:

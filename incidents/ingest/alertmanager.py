@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from continuity.ids import parse_id
+
 PROBE_LABEL = "continuity_probe"
 LOCATION_LABELS = ("continuity_location", "location")
 ZERO_TIME_YEAR = 1  # Alertmanager's "0001-01-01T00:00:00Z" means "not set"
@@ -28,8 +30,7 @@ class Mapped:
 
 
 def probe_ref(labels: Mapping[str, str]) -> int | None:
-    raw = str(labels.get(PROBE_LABEL, "")).strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(str(labels.get(PROBE_LABEL, "")).strip())
 
 
 def location_label(labels: Mapping[str, str]) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from continuity.text import text_problem
+from continuity.timestamps import instant_problem
 from incidents.derivation import Outcome
 
 OUTCOMES = frozenset(outcome.value for outcome in Outcome)
@@ -62,6 +64,8 @@ def parse_aware_datetime(value: object) -> datetime:
         raise ValueError(f"'{value}' is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("must carry a timezone (e.g. 'Z' or '+02:00')")
+    if problem := instant_problem(parsed):
+        raise ValueError(problem)
     return parsed
 
 
@@ -151,6 +155,8 @@ def validate_item(
     error_text = item.get("error") or ""
     if not isinstance(error_text, str):
         errors.add("error", "must be a string")
+    elif problem := text_problem(error_text):
+        errors.add("error", problem)
 
     client_id = item.get("id")
     if client_id is not None:
@@ -158,6 +164,8 @@ def validate_item(
             client_id = str(client_id)
         if not isinstance(client_id, str) or not 0 < len(client_id) <= 100:
             errors.add("id", "must be a string of 1 to 100 characters")
+        elif problem := text_problem(client_id):
+            errors.add("id", problem)
 
     if errors:
         return None, errors

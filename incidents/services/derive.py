@@ -1,5 +1,6 @@
 """Turning derived episodes into Outage and NoDataSpan rows, over the affected span."""
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -24,8 +25,11 @@ from incidents.models import (
 from incidents.selectors import observations_by_probe, probe_spec
 from incidents.services.notifications import notification_enqueue
 
+logger = logging.getLogger(__name__)
+
 # Outages first derived long after they ended (backfills) do not mail "opened".
 NOTIFY_RECENT = timedelta(hours=1)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,16 @@ class DeriveSummary:
     updated: int
     deleted: int
     state: str
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    swept: int
+    failed_workflow_ids: tuple[int, ...]
+
+    @property
+    def failures(self) -> int:
+        return len(self.failed_workflow_ids)
 
 
 def _match_outages(
@@ -183,11 +197,20 @@ def derivation_window_start(
     if not probes or workflow.derived_at is None or (claimed and None in claimed.values()):
         return None
     anchor = min((since for since in claimed.values() if since), default=now)
-    start = min(anchor, now) - max(settings.DERIVATION_LOOKBACK, _context(probes))
+    start = _before(min(anchor, now), max(settings.DERIVATION_LOOKBACK, _context(probes)))
     start = min(start, _last_result_before(probes, start) or start)
     while (earlier := _covering_start(workflow, start)) is not None and earlier < start:
         start = earlier
     return start if start > monitoring_start(probes) else None
+
+
+def _before(instant: datetime, span: timedelta) -> datetime:
+    """`instant - span`, or the earliest time there is (a result stored before times were
+    range-checked may sit at year 1)."""
+    try:
+        return instant - span
+    except OverflowError:
+        return EARLIEST
 
 
 def _last_result_before(probes: list[Probe], instant: datetime) -> datetime | None:
@@ -261,7 +284,7 @@ def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime
         workflow = Workflow.objects.select_for_update().get(pk=workflow_id)
         probes = list(workflow.probes.filter(enabled=True))
         window = derivation_window_start(workflow, probes, claimed, now)
-        read_from = window - _context(probes) if window else None
+        read_from = _before(window, _context(probes)) if window else None
         observations = observations_by_probe((probe.pk for probe in probes), since=read_from)
         inputs = [(probe_spec(probe), observations[probe.pk]) for probe in probes]
         if window is None:
@@ -298,6 +321,25 @@ def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime
         deleted=len(stale),
         state=workflow.current_state,
     )
+
+
+def workflows_derive_pending(*, now: datetime | None = None) -> SweepSummary:
+    """The sweep: derive every workflow that needs it, each in its own savepoint.
+
+    A workflow whose derivation fails (a stored row it cannot read, a bug) is logged with
+    its id and counted, keeps its pending flags for the next sweep, and does not stop the
+    workflows after it.
+    """
+    workflow_ids = workflows_needing_derivation(now=now)
+    failed = []
+    for workflow_id in workflow_ids:
+        try:
+            with transaction.atomic():
+                workflow_derive_outages(workflow_id=workflow_id, now=now)
+        except Exception:
+            logger.exception("derivation sweep: workflow %s failed; sweeping on", workflow_id)
+            failed.append(workflow_id)
+    return SweepSummary(swept=len(workflow_ids), failed_workflow_ids=tuple(failed))
 
 
 def workflows_needing_derivation(*, now: datetime | None = None) -> list[int]:
