@@ -56,7 +56,7 @@ def api_exception_handler(exc, context):
 def _still_referred_to(exc: ProtectedError | RestrictedError, context) -> dict:
     """409 body: which objects (by type and id) keep the object from being deleted."""
     referring = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-    by_type: dict[str, list] = {}
+    by_type: dict = {}  # model options -> ids
     for obj in referring:
         by_type.setdefault(obj._meta, []).append(obj.pk)
     view = context.get("view")
