@@ -7,13 +7,19 @@ from incidents.services.derive import (
     workflow_derive_outages,
     workflows_needing_derivation,
 )
-from incidents.services.outages import outage_create_manual, outage_post_update, outage_update
+from incidents.services.outages import (
+    outage_create_manual,
+    outage_delete_manual,
+    outage_post_update,
+    outage_update,
+)
 
 __all__ = [
     "DeriveSummary",
     "derivation_window_start",
     "monitoring_start",
     "outage_create_manual",
+    "outage_delete_manual",
     "outage_post_update",
     "outage_update",
     "workflow_derive_outages",
