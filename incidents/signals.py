@@ -33,11 +33,7 @@ def _window_changed(sender, instance: MaintenanceWindow, origin=None, **kwargs) 
 def _scope_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     if not action.startswith("post_"):
         return
-    windows = (
-        MaintenanceWindow.objects.filter(pk__in=pk_set or ())
-        if reverse
-        else [instance]
-    )
+    windows = MaintenanceWindow.objects.filter(pk__in=pk_set or ()) if reverse else [instance]
     for window in windows:
         _touch(window.customer_id, window.starts_at, window.ends_at)
 

@@ -107,9 +107,7 @@ def fingerprint_structure(period: Period, workflows: Iterable[WorkflowNumbers]) 
     return {
         "version": VERSION,
         "period": {"start": _plain(period.start), "end": _plain(period.end)},
-        "workflows": [
-            _workflow(w, period) for w in sorted(workflows, key=lambda w: w.workflow_id)
-        ],
+        "workflows": [_workflow(w, period) for w in sorted(workflows, key=lambda w: w.workflow_id)],
     }
 
 

@@ -20,7 +20,9 @@ from incidents.services.notifications import notification_enqueue
 FIGURE_FIELDS = frozenset({"started_at", "ended_at", "severity", "excluded_from_sla"})
 
 
-def outage_figures_touched(outage: Outage, *, also: tuple[datetime, datetime | None] | None = None) -> None:
+def outage_figures_touched(
+    outage: Outage, *, also: tuple[datetime, datetime | None] | None = None
+) -> None:
     """The outage's span (and `also`, its span before an edit) may show different figures."""
     spans = [(outage.started_at, outage.ended_at), *([also] if also else [])]
     figures_touch(
