@@ -27,9 +27,7 @@ class Report(models.Model):
     )
     pdf = models.FileField(upload_to=report_upload_to, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF file")
-    data_sha256 = models.CharField(
-        max_length=64, blank=True, help_text="The figures' fingerprint (reports.fingerprint)"
-    )
+    data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures")
     fingerprint_version = models.PositiveSmallIntegerField(
         default=1, help_text="The reports.fingerprint version data_sha256 was computed with"
     )
