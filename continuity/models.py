@@ -370,3 +370,21 @@ class StepCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"step {self.step_order} done at {self.completed_at:%Y-%m-%d %H:%M}"
+
+
+class FiguresTouch(models.Model):
+    """A write may have changed the customer's SLA figures over [since, until) (null: open).
+
+    One row per customer, widened by each write (`continuity.services.figures_touch`); the
+    hourly report check recomputes the sent reports whose period overlaps it, then clears it.
+    """
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    since = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    touched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"figures of customer {self.customer_id} touched {self.since} – {self.until}"

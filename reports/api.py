@@ -196,6 +196,11 @@ class ReportSerializer(ModelSerializer):
 class ReportGenerateSerializer(serializers.Serializer):
     customer = CustomerField()
     period = serializers.CharField(help_text="YYYY-MM in the customer's timezone")
+    send = serializers.BooleanField(
+        default=False,
+        help_text="Mail the report to the customer's recipients once rendered. Without it the "
+        "report is only rendered; `send/` mails it later.",
+    )
 
     def validate(self, attrs):
         try:
@@ -216,8 +221,9 @@ class ReportFilter(FilterSet):
 class ReportViewSet(
     TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The report archive. `POST` generates a period's report (asynchronously); `pdf/`
-    downloads it; `send/` resends it (recorded); `revise/` issues a corrected revision."""
+    """The report archive. `POST` renders a period's report (asynchronously), and mails it
+    only with `"send": true`; `pdf/` downloads it; `send/` mails it (again, recorded);
+    `revise/` issues a corrected revision."""
 
     queryset = Report.objects.select_related("customer")
     serializer_class = ReportSerializer

@@ -1,13 +1,11 @@
 """The monthly report's content: the same figures as /api/v1/sla/, formatted for the PDF."""
 
-import hashlib
-import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from continuity import formatting
 from continuity.formatting import minutes, percent
-from reports import sla
+from reports import fingerprint, sla
 from reports.figures import sla_body
 from reports.impact import money
 from reports.pdf.data import (
@@ -38,9 +36,18 @@ def report_figures(report: CustomerSLA) -> dict:
     return _strip_volatile(sla_body(report))
 
 
-def figures_sha256(figures: dict) -> str:
-    canonical = json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def report_fingerprint(report: CustomerSLA) -> str:
+    """SHA-256 of the period's numbers (`reports.fingerprint`, version `VERSION`)."""
+    numbers = [
+        fingerprint.WorkflowNumbers(
+            workflow_id=row.inputs.workflow.pk,
+            figures=row.figures,
+            outages=row.inputs.outages,
+            impacts=row.impacts,
+        )
+        for row in report.workflows
+    ]
+    return fingerprint.fingerprint_sha256(fingerprint.fingerprint_structure(report.period, numbers))
 
 
 def _cents(amount: Decimal) -> str:

@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from continuity import delivery
 from continuity.exceptions import ConflictError, DomainError
-from continuity.models import Customer
+from continuity.models import Customer, FiguresTouch
+from reports import fingerprint
 from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
 from reports.pdf import render_monthly_report
-from reports.periods import Period, parse_month, previous_month
-from reports.report_data import build_report_data, figures_sha256, report_figures
+from reports.periods import Period, month_containing, parse_month, previous_month
+from reports.report_data import build_report_data, report_figures, report_fingerprint
 from reports.selectors import customer_sla
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,18 @@ def _period_of(customer: Customer, label: str) -> Period:
 
 
 def report_generate(
-    *, customer: Customer, period: str, now: datetime | None = None, queue: bool = True
+    *,
+    customer: Customer,
+    period: str,
+    now: datetime | None = None,
+    queue: bool = True,
+    send: bool = True,
 ) -> tuple[Report, bool]:
-    """The current report for (customer, period), created pending if there is none."""
+    """The current report for (customer, period), created pending if there is none.
+
+    Once rendered it is mailed to the recipients only with `send`; without, it waits in the
+    archive until `report_resend` sends it. `send` on an unsent report that waits, sends it.
+    """
     now = now or timezone.now()
     month = _period_of(customer, period)
     if month.end > now:
@@ -49,17 +59,33 @@ def report_generate(
         )
     existing = Report.objects.filter(customer=customer, period=month.label, is_current=True).first()
     if existing is not None:
+        if send and _release_held(existing) and queue:
+            transaction.on_commit(lambda: queue_report(existing.pk))
         return existing, False
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                customer=customer, period=month.label, recipients=list(customer.report_recipients)
+                customer=customer,
+                period=month.label,
+                recipients=list(customer.report_recipients),
+                send_when_rendered=send,
             )
     except IntegrityError:
         return Report.objects.get(customer=customer, period=month.label, is_current=True), False
     if queue:
         transaction.on_commit(lambda: queue_report(report.pk))
     return report, True
+
+
+def _release_held(report: Report) -> bool:
+    """Let an unsent report that waits for a request be mailed once rendered."""
+    released = Report.objects.filter(
+        pk=report.pk,
+        send_when_rendered=False,
+        state__in=[ReportState.PENDING, ReportState.RENDERED],
+    ).update(send_when_rendered=True, send_claimed_at=None)
+    report.refresh_from_db()
+    return released == 1
 
 
 def queue_report(report_id: int) -> None:
@@ -103,7 +129,7 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
             customer=report.customer, period=_period_of(report.customer, report.period), now=now
         )
         figures = report_figures(sla_report)
-        data_sha = figures_sha256(figures)
+        data_sha = report_fingerprint(sla_report)
         previous = getattr(report, "supersedes", None)
         note = report.revision_note or _revision_note(previous, figures)
         pdf = render_monthly_report(
@@ -119,6 +145,8 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
         report.sha256 = hashlib.sha256(pdf).hexdigest()
         report.page_count = len(PAGE_OBJECT.findall(pdf))
         report.data_sha256 = data_sha
+        report.fingerprint_version = fingerprint.VERSION
+        report.figures_changed_at = None
         report.figures = figures
         report.revision_note = note
         report.state = ReportState.RENDERED
@@ -167,7 +195,7 @@ def _record_sent(report: Report, sent_at: datetime) -> None:
 
 OUTBOX = delivery.Outbox(
     model=Report,
-    waiting=Q(state=ReportState.RENDERED),
+    waiting=Q(state=ReportState.RENDERED, send_when_rendered=True),
     claimed_field="send_claimed_at",
     compose=_message,
     record_sent=_record_sent,
@@ -187,7 +215,10 @@ def report_send(*, report_id: int, now: datetime | None = None) -> delivery.Deli
 
 
 def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
-    """An explicit resend of a sent (or failed) report, recorded as its own delivery."""
+    """An explicit resend of a sent (or failed) report, recorded as its own delivery; the
+    first mailing of a rendered one that was generated without `send`."""
+    if report.state == ReportState.RENDERED and not report.send_when_rendered:
+        return _send_held(report)
     if report.state not in (ReportState.SENT, ReportState.FAILED) or not report.pdf:
         raise ConflictError(
             f"Report {report.pk} is {report.state}; only a sent or failed one can be resent."
@@ -207,6 +238,21 @@ def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
         resend.save(update_fields=["error"])
         raise DomainError(f"Resend failed: {resend.error}") from exc
     return resend
+
+
+def _send_held(report: Report) -> ReportDelivery:
+    if not _release_held(report):
+        raise ConflictError(f"Report {report.pk} is {report.state}; it is being sent already.")
+    try:
+        outcome = report_send(report_id=report.pk)
+    except delivery.TRANSIENT_ERRORS as exc:
+        raise DomainError(
+            f"Sending failed: {delivery.describe(exc)}; the hourly run tries again."
+        ) from exc
+    if outcome.state != delivery.SENT:
+        raise DomainError(f"Sending failed: {outcome.error or outcome.state}.")
+    report.refresh_from_db()
+    return report.deliveries.latest("pk")
 
 
 def _record_resent(report: Report, resend: ReportDelivery, sent_at: datetime) -> None:
@@ -250,6 +296,7 @@ def report_regenerate(*, report: Report) -> Report:
         send_claimed_at=None,
         last_error="",
         failure_is_permanent=False,
+        figures_changed_at=None,
         message_id="",  # new content, a new message: a client must not fold it into the old
     )
     transaction.on_commit(lambda: queue_report(report.pk))
@@ -310,18 +357,74 @@ def report_retry_failed(*, report_id: int) -> None:
     ).update(state=ReportState.RENDERED, send_claimed_at=None)
 
 
+_INSTANT = timedelta(microseconds=1)
+
+
+def _touched_periods(touch: FiguresTouch) -> Q:
+    """The customer's months that overlap the touched span, as a filter on `Report.period`."""
+    zone = touch.customer.timezone
+    months = Q(customer_id=touch.customer_id)
+    if touch.since is not None:
+        months &= Q(period__gte=month_containing(touch.since, zone).label)
+    if touch.until is not None:
+        months &= Q(period__lte=month_containing(touch.until - _INSTANT, zone).label)
+    return months
+
+
+def _figures_changed(report: Report, now: datetime) -> bool:
+    """Recompute the report's figures; a version-1 fingerprint (hash of the API body) is
+    compared number by number with the stored figures once, then upgraded in place."""
+    sla_report = customer_sla(
+        customer=report.customer, period=_period_of(report.customer, report.period), now=now
+    )
+    current = report_fingerprint(sla_report)
+    if report.fingerprint_version == fingerprint.VERSION:
+        return current != report.data_sha256
+    if not fingerprint.legacy_figures_equal(report.figures, report_figures(sla_report)):
+        return True
+    Report.objects.filter(pk=report.pk).update(
+        data_sha256=current, fingerprint_version=fingerprint.VERSION
+    )
+    return False
+
+
+def _consume(touches: list[FiguresTouch]) -> None:
+    """Clear the marks read, unless a write has widened or renewed one since."""
+    if touches:
+        unchanged = Q()
+        for t in touches:
+            unchanged |= Q(
+                customer_id=t.customer_id, since=t.since, until=t.until, touched_at=t.touched_at
+            )
+        FiguresTouch.objects.filter(unchanged).delete()
+
+
 def reports_detect_changes(*, now: datetime | None = None) -> list[int]:
-    """Mark sent reports whose period's figures have changed since (late results, a new
-    exclusion, a manual outage) as superseded; an operator then issues a revision."""
+    """Mark rendered reports whose figures a write has changed since (late results, a new
+    exclusion, a manual outage, ...) as superseded; an operator then issues a revision.
+
+    Only the periods writes have touched (`FiguresTouch`) are recomputed, so the cost
+    follows the writes, not the size of the archive. A mark stays while a report of its
+    periods waits to be rendered, as that render may or may not have seen the write.
+    """
     now = now or timezone.now()
-    changed = []
-    for report in Report.objects.filter(
-        state=ReportState.SENT, is_current=True, figures_changed_at=None
-    ).select_related("customer"):
-        sla_report = customer_sla(
-            customer=report.customer, period=_period_of(report.customer, report.period), now=now
-        )
-        if figures_sha256(report_figures(sla_report)) != report.data_sha256:
-            Report.objects.filter(pk=report.pk).update(figures_changed_at=now)
-            changed.append(report.pk)
+    touches = list(FiguresTouch.objects.select_related("customer"))
+    if not touches:
+        return []
+    touched = Q()
+    for touch in touches:
+        touched |= _touched_periods(touch)
+    reports = list(
+        Report.objects.filter(touched, is_current=True, figures_changed_at=None)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    rendering = {r.customer_id for r in reports if r.state == ReportState.PENDING}
+    changed = [
+        report.pk
+        for report in reports
+        if report.state != ReportState.PENDING and _figures_changed(report, now)
+    ]
+    Report.objects.filter(pk__in=changed).update(figures_changed_at=now)
+    _consume([t for t in touches if t.customer_id not in rendering])
     return changed

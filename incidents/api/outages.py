@@ -198,7 +198,7 @@ class OutageViewSet(viewsets.ModelViewSet):
                 {"detail": "Only manual outages can be deleted; exclude a derived one instead."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        outage.delete()
+        services.outage_delete_manual(outage=outage)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=OutageUpdateSerializer, responses={201: OutageUpdateSerializer})
