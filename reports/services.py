@@ -9,6 +9,7 @@ racing mail once. The hourly run retries what a lost message or an SMTP outage l
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
@@ -97,6 +98,28 @@ def queue_report(report_id: int) -> None:
         logger.warning("could not queue report %s; the hourly run will", report_id)
 
 
+ChangeLog = Callable[[Customer, datetime], list[str]]
+_change_logs: list[ChangeLog] = []
+
+
+def register_change_log(source: ChangeLog) -> None:
+    """A source of "who changed what since" lines for revision notes. The audit app
+    registers one at start-up, so a revision names who changed its figures without
+    `reports` importing `audit` (which sits above it)."""
+    if source not in _change_logs:
+        _change_logs.append(source)
+
+
+def _who_changed(previous: Report) -> str:
+    since = previous.sent_at or previous.rendered_at
+    if since is None:
+        return ""
+    lines = [line for source in _change_logs for line in source(previous.customer, since)]
+    if not lines:
+        return ""
+    return f" Changes since revision {previous.revision}: " + "; ".join(lines) + "."
+
+
 def _revision_note(previous: Report | None, figures: dict) -> str:
     if previous is None or not previous.figures:
         return ""
@@ -110,7 +133,8 @@ def _revision_note(previous: Report | None, figures: dict) -> str:
         for key in ("availability_display", "down_minutes", "degraded_minutes", "credit_pct"):
             if before.get(key) != row.get(key):
                 changes.append(f"{row['name']}: {key} {before.get(key)} → {row.get(key)}")
-    return "Corrected revision. " + ("; ".join(changes) or "Figures unchanged.")
+    summary = "; ".join(changes) or "Figures unchanged."
+    return "Corrected revision. " + summary + _who_changed(previous)
 
 
 def report_render(*, report_id: int, now: datetime | None = None) -> Report | None:
