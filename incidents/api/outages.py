@@ -312,7 +312,7 @@ class MaintenanceWindowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.
         filter_backends=[],
         pagination_class=None,
     )
-    def calendar(self, request):
+    def calendar(self, request, format=None):
         customer = requested_customer(request)
         windows = self.get_queryset().filter(customer=customer).order_by("starts_at", "pk")
         return Response(
