@@ -80,9 +80,7 @@ def test_staff_read_any_customer_and_the_plain_path_works(staff_client, customer
 
 
 @pytest.mark.parametrize("reference", ["slug", "pk"])
-def test_a_customer_key_cannot_read_another_customers_calendar(
-    customer_client, reference
-):
+def test_a_customer_key_cannot_read_another_customers_calendar(customer_client, reference):
     other = CustomerFactory()
     window(other, datetime(2026, 10, 5, tzinfo=UTC), 2, "secret")
     response = customer_client.get(

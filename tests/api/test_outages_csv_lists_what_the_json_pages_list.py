@@ -24,7 +24,7 @@ def seed(customer, n, offset=0):
             ended_at=None if i % 4 == 0 else START + timedelta(hours=i, minutes=5),
             severity="down" if i % 2 else "degraded",
             source="probe",
-            summary=f"checkout, slow; \"quoted\" {i}",
+            summary=f'checkout, slow; "quoted" {i}',
         )
         outage.probes.add(*probes[: 1 + i % 2])
 
