@@ -15,6 +15,7 @@ from continuity.models import (
     StepCompletion,
     Workflow,
 )
+from continuity.services import runbook_save
 
 
 def local_time_column(field: str, customer: str, description: str) -> Callable[[object], str]:
@@ -124,6 +125,15 @@ class RunbookStepInline(admin.TabularInline):
     extra = 1
 
 
+def _steps(formset) -> list[dict]:
+    fields = ["order", "title", "owner_role", "expected_minutes"]
+    return [
+        {name: form.cleaned_data[name] for name in fields}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
 @admin.register(Runbook)
 class RunbookAdmin(admin.ModelAdmin):
     list_display = [
@@ -140,10 +150,15 @@ class RunbookAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "last_tested_at"]
     inlines = [RunbookStepInline]
 
-    def save_model(self, request, obj, form, change):
-        if change and obj.activations.exists():
-            obj.version += 1  # activations keep the snapshot of the version they used
-        super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change) -> None:
+        """Saved with its steps in `save_related`, by the service that keeps versions."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        changed = [formset for formset in formsets if formset.has_changed()]
+        runbook_save(runbook=form.instance, steps=_steps(changed[0]) if changed else None)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return super().construct_change_message(request, form, [], add)  # steps: replaced whole
 
 
 class StepCompletionInline(admin.TabularInline):
@@ -174,5 +189,24 @@ class FallbackActivationAdmin(admin.ModelAdmin):
     raw_id_fields = ["outage"]
     autocomplete_fields = ["runbook"]
     list_select_related = ["runbook__workflow__customer", "outage__workflow"]
-    readonly_fields = ["runbook_version", "runbook_snapshot", "automatic", "is_drill", "flagged_at"]
+    readonly_fields = [
+        "outage",
+        "runbook",
+        "runbook_version",
+        "runbook_snapshot",
+        "activated_at",
+        "activated_by",
+        "automatic",
+        "is_drill",
+        "deactivated_at",
+        "deactivated_by",
+        "effectiveness_pct",
+        "flagged_at",
+    ]
     inlines = [StepCompletionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the outage list's actions, the console and the API call the services
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

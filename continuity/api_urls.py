@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from audit import api as audit_api
 from continuity import api as core_api
 from incidents.api import fallbacks, outages, probes
 from incidents.api.webhooks import AlertmanagerWebhookView
@@ -23,6 +24,7 @@ router.register("sla-policies", core_api.SLAPolicyViewSet, basename="sla-policy"
 router.register(
     "maintenance-windows", outages.MaintenanceWindowViewSet, basename="maintenance-window"
 )
+router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("sla/", reports_api.SLAView.as_view(), name="sla"),

@@ -52,10 +52,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "pgtrigger",
+    "pghistory",
     "continuity",
     "incidents",
     "reports",
     "console",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -151,6 +155,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "continuity.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "continuity.throttling.login_lockout_response"
+
+# Audit trail (django-pghistory): PostgreSQL triggers record each change with the
+# request's actor and channel denormalised onto the event row. Triggers are installed
+# after every `migrate`, so no trigger operations spread into the apps' migrations; on
+# SQLite (the demo) nothing is installed and nothing is recorded.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+PGHISTORY_JSON_ENCODER = "audit.context.ContextEncoder"
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"  # the time of the change itself
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,17 +3,25 @@ from django.contrib import admin, messages
 from continuity import formatting
 from continuity.admin import local_time_column
 from continuity.exceptions import DomainError
+from continuity.models import FallbackActivation
 from incidents.models import (
     MaintenanceWindow,
     NoDataSpan,
     Outage,
     OutageEvidence,
     OutageNotification,
+    OutageSource,
     OutageUpdate,
     Probe,
     ProbeResult,
 )
-from incidents.services.fallbacks import fallback_activate
+from incidents.services import outage_create_manual, outage_post_update, outage_update
+from incidents.services.fallbacks import fallback_activate, fallback_deactivate
+
+# A probe-derived outage's workflow, times, severity and probes come from its results.
+DERIVED_FIELDS = ["workflow", "started_at", "ended_at", "severity", "probes"]
+MANUAL_FIELDS = ["started_at", "ended_at", "severity", "root_cause", "summary"]
+EXCLUSION_FIELDS = ["excluded_from_sla", "exclusion_reason"]
 
 
 @admin.register(Probe)
@@ -51,15 +59,27 @@ class ProbeResultAdmin(admin.ModelAdmin):
     list_select_related = ["probe__workflow__customer"]
     raw_id_fields = ["probe"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
 class OutageUpdateInline(admin.TabularInline):
+    """New status updates are posted (and mailed) by `OutageAdmin.save_formset`; sent ones stay."""
+
     model = OutageUpdate
     extra = 0
     fields = ["status", "message", "posted_at", "author"]
-    raw_id_fields = ["author"]
+    readonly_fields = ["author"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class OutageEvidenceInline(admin.TabularInline):
@@ -97,7 +117,43 @@ class OutageAdmin(admin.ModelAdmin):
     filter_horizontal = ["probes"]
     list_select_related = ["workflow__customer"]
     inlines = [OutageEvidenceInline, OutageUpdateInline]
-    actions = ["activate_fallback"]
+    actions = ["activate_fallback", "deactivate_fallback"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        if obj is not None and obj.source == OutageSource.PROBE:
+            return [*DERIVED_FIELDS, "source"]
+        return ["source"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        derived = obj is not None and obj.source == OutageSource.PROBE
+        return not derived and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the services, as the API and console do (notifications included)."""
+        edits = {name: form.cleaned_data[name] for name in form.changed_data if name != "probes"}
+        if change:
+            outage_update(outage=Outage.objects.get(pk=obj.pk), **edits)
+        else:
+            created = outage_create_manual(
+                **{name: getattr(obj, name) for name in MANUAL_FIELDS}, workflow=obj.workflow
+            )
+            exclusion = {name: edits[name] for name in EXCLUSION_FIELDS if name in edits}
+            if exclusion:
+                outage_update(outage=created, **exclusion)
+            obj.pk, obj._state.adding = created.pk, False
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not OutageUpdate:
+            return super().save_formset(request, form, formset, change)
+        for update in formset.save(commit=False):
+            outage_post_update(
+                outage=form.instance,
+                status=update.status,
+                message=update.message,
+                posted_at=update.posted_at,
+                author=request.user,
+            )
 
     @admin.display(description="duration")
     def duration(self, outage) -> str:
@@ -121,6 +177,17 @@ class OutageAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{outage}: fallback '{runbook.title}' activated.")
 
+    @admin.action(description="Deactivate the active fallback of the selected outages")
+    def deactivate_fallback(self, request, queryset):
+        active = FallbackActivation.objects.filter(outage__in=queryset, deactivated_at=None)
+        for activation in active.select_related("runbook"):
+            try:
+                fallback_deactivate(activation=activation, by=str(request.user))
+            except DomainError as exc:
+                self.message_user(request, f"{activation}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{activation}: deactivated.")
+
 
 @admin.register(OutageNotification)
 class OutageNotificationAdmin(admin.ModelAdmin):
@@ -141,6 +208,15 @@ class NoDataSpanAdmin(admin.ModelAdmin):
     list_filter = ["workflow__customer"]
     search_fields = ["workflow__name"]
     list_select_related = ["workflow__customer"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MaintenanceWindow)

@@ -167,7 +167,12 @@ class Outage(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
                 name="outage_ends_after_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(excluded_from_sla=False) | ~Q(exclusion_reason=""),
+                name="outage_exclusion_has_reason",
+                violation_error_message="Excluding an outage from the SLA needs a reason.",
+            ),
         ]
 
     def __str__(self) -> str:
