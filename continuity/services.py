@@ -75,8 +75,8 @@ def figures_touch(
     (None: unbounded), so the hourly report check recomputes the sent reports it overlaps.
 
     One upsert per customer on a table of one row per customer: cheap enough for every
-    derivation run."""
-    rows = [(customer_id, since, until) for customer_id in sorted(set(customer_ids))]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_TOUCH, rows)
+    derivation run. Not `executemany`: the audit trail's context wrapper (pghistory) prefixes
+    each statement and cannot do that to a batch."""
+    with connection.cursor() as cursor:
+        for customer_id in sorted(set(customer_ids)):
+            cursor.execute(_TOUCH, (customer_id, since, until))
