@@ -20,7 +20,7 @@ from continuity.throttling import ReportSendThrottle
 from reports import periods, services
 from reports.figures import minutes, sla_body
 from reports.models import Report
-from reports.selectors import customer_sla, provider_incidents
+from reports.sla_selectors import customer_sla, provider_incidents
 
 
 def resolve_period(params, timezone_name: str, now) -> periods.Period:

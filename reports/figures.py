@@ -4,7 +4,7 @@ figures and the PDF share. Decimals travel as strings."""
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from reports import impact
-from reports.selectors import CustomerSLA, SLASummary, WorkflowSLA
+from reports.sla_selectors import CustomerSLA, SLASummary, WorkflowSLA
 
 BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
 _MILLI = Decimal("0.001")

@@ -19,7 +19,7 @@ from reports.pdf.data import (
     WorkflowRow,
 )
 from reports.periods import Period, days_of
-from reports.selectors import CustomerSLA, WorkflowSLA
+from reports.sla_selectors import CustomerSLA, WorkflowSLA
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 VOLATILE_KEYS = {"generated_at", "burn_rates", "complete"}

@@ -17,7 +17,8 @@ from incidents.models import Outage
 from reports import sla
 from reports.periods import month_containing
 from reports.rto import Mitigation
-from reports.selectors import outage_mitigations, sla_inputs, workflows_for_sla
+from reports.selectors import sla_inputs, workflows_for_sla
+from reports.sla_selectors import outage_mitigations
 
 
 @dataclass(frozen=True)

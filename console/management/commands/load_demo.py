@@ -15,7 +15,7 @@ from incidents.tasks import sweep_derivations
 from reports import impact, services
 from reports.models import Report
 from reports.periods import month_period
-from reports.selectors import customer_sla
+from reports.sla_selectors import customer_sla
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "continuity-demo"
