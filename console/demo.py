@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import Min
+
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, Probe, ProbeResult
 from incidents.services import workflow_derive_outages
@@ -314,8 +316,11 @@ def load() -> list[Customer]:
             )
             seed += 1
             ProbeResult.objects.bulk_create(simulated_results(probe, plan, seed), batch_size=5000)
+            first = ProbeResult.objects.filter(probe=probe).aggregate(Min("observed_at"))
             Probe.objects.filter(pk=probe.pk).update(
-                derivation_pending=True, last_observed_at=SIM_END - STEP
+                derivation_pending=True,
+                first_observed_at=first["observed_at__min"],
+                last_observed_at=SIM_END - STEP,
             )
             Probe.objects.filter(pk=probe.pk).update(created_at=SIM_START)
         add_maintenance(customer)

@@ -72,6 +72,7 @@ class WorkflowSerializer(serializers.ModelSerializer):
             "rto_minutes",
             "upstream_dependency",
             "sla_policy",
+            "sla_effective_from",
             "current_state",
             "derived_at",
         ]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from continuity import formatting
 from continuity.formatting import minutes, percent
 from reports import sla
-from reports.figures import sla_body
+from reports.figures import availability_note, sla_body
 from reports.impact import money
 from reports.pdf.data import (
     ImpactRow,
@@ -94,6 +94,7 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
         daily_availability=_daily(row, period),
         last_tested_at=formatting.local_time(max(tested), period.timezone) if tested else None,
         runbook_title=runbooks[0].title if runbooks else None,
+        availability_note=availability_note(f, period.timezone),
     )
 
 

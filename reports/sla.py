@@ -13,7 +13,7 @@ error: comparisons and truncation on these Decimals are exact in practice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
@@ -129,8 +129,9 @@ class SLAFigures:
     effective_availability_display: str | None
     mitigated_seconds: int
     # Where the SLA period starts: the period start, or the workflow's SLA effective date
-    # when that falls inside the period (then `effective_from` is set), or the period end
-    # when the whole period lies before it (`before_effective_from`: nothing counts).
+    # when that falls inside the period, or the period end when the whole period lies
+    # before it (`before_effective_from`: nothing counts). `effective_from` is the effective
+    # date whenever it cuts the period, None when the whole period counts.
     effective_start: datetime
     effective_from: datetime | None
     before_effective_from: bool
@@ -188,7 +189,11 @@ def compute_sla(
     start = effective_start(period, effective_from)
     with localcontext(_CTX):
         parts = _breakdown(period, start, policy, outages, maintenance, no_data, now)
-        return _figures(period, policy, parts, effective_cover(fallbacks, now))
+        figures = _figures(period, policy, parts, effective_cover(fallbacks, now))
+    if start == period.start:
+        return figures
+    cut = floor_second(effective_from) if effective_from is not None else None
+    return replace(figures, effective_from=cut, before_effective_from=start >= period.end)
 
 
 def effective_start(period: Period, effective_from: datetime | None) -> datetime:
@@ -302,10 +307,8 @@ def _figures(period: Period, policy: Policy, parts: _Breakdown, cover: list[Cove
         effective_availability_display=_display(effective),
         mitigated_seconds=_mitigated_seconds(parts, cover),
         effective_start=parts.window.start,
-        effective_from=parts.window.start
-        if period.start < parts.window.start < period.end
-        else None,
-        before_effective_from=parts.window.start >= period.end,
+        effective_from=None,
+        before_effective_from=False,
     )
 
 

@@ -15,6 +15,7 @@ from continuity import formatting
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
 from incidents.models import Outage
 from reports import sla
+from reports.figures import availability_note
 from reports.periods import month_containing
 from reports.rto import Mitigation
 from reports.selectors import sla_inputs, workflows_for_sla
@@ -68,6 +69,15 @@ class WorkflowPage:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def sla_effective_from(self) -> str | None:
+        effective = self.workflow.sla_effective_from
+        return None if effective is None else formatting.local_time(effective, self.tz)
+
+    @property
+    def mtd_note(self) -> str | None:
+        return availability_note(self.mtd, self.tz)
 
 
 def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:
