@@ -1,5 +1,6 @@
 """REST API for customers and workflows."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, PolicyField, TenantRelatedField
-from continuity.filters import CustomerRefFilter, FilterSet
+from continuity.filters import CustomerRefFilter, FilterSet, InstantField
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from continuity.permissions import StaffOnly
 from continuity.rows import UpdateExistingMixin
@@ -83,6 +84,10 @@ class WorkflowSerializer(serializers.ModelSerializer):
         if len(value) != 3 or not value.isalpha():
             raise serializers.ValidationError("Use a three-letter ISO 4217 code, e.g. USD.")
         return value.upper()
+
+    def validate_sla_effective_from(self, value: datetime | None) -> datetime | None:
+        """Years 2000-2100, as every instant the API takes (SPEC §6)."""
+        return None if value is None else InstantField().clean(value)
 
     def validate(self, attrs):
         customer = attrs.get("customer", getattr(self.instance, "customer", None))

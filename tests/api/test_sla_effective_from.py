@@ -108,7 +108,17 @@ def test_a_later_period_and_an_unset_date_count_the_whole_period(client, new_yor
     assert october["sla_effective_from"] is None
 
 
-@pytest.mark.parametrize("value", ["next tuesday", "2026-13-01T00:00:00Z", 17])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "next tuesday",
+        "2026-13-01T00:00:00Z",
+        17,
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:59:59-05:00",
+        "1850-01-01T00:00:00Z",
+    ],
+)
 def test_a_bad_effective_date_is_a_field_error_and_changes_nothing(client, workflow, value):
     response = client.patch(
         f"/api/v1/workflows/{workflow.pk}/", {"sla_effective_from": value}, format="json"
