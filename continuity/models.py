@@ -141,6 +141,12 @@ class Workflow(models.Model):
     sla_policy = models.ForeignKey(
         SLAPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    sla_effective_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Time before this is outside the SLA period (neither measured nor no data); "
+        "empty: every period counts whole.",
+    )
     # Derivation bookkeeping: when outages were last derived and the state found then.
     derived_at = models.DateTimeField(null=True, blank=True)
     current_state = models.CharField(max_length=10, default="no_data")

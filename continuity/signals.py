@@ -19,6 +19,7 @@ WORKFLOW_FIGURE_FIELDS = (
     "currency",
     "users_affected",
     "rto_minutes",
+    "sla_effective_from",
     "upstream_dependency",
 )
 

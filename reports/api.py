@@ -22,7 +22,7 @@ from reports import periods, services
 from reports.exports import sla_csv_rows
 from reports.figures import minutes, sla_body
 from reports.models import Report
-from reports.selectors import customer_sla, provider_incidents
+from reports.sla_selectors import customer_sla, provider_incidents
 
 
 def resolve_period(params, timezone_name: str, now) -> periods.Period:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from continuity import formatting
 from continuity.formatting import minutes, percent
 from reports import fingerprint, sla
-from reports.figures import sla_body
+from reports.figures import availability_note, sla_body
 from reports.impact import money
 from reports.pdf.data import (
     ImpactRow,
@@ -17,7 +17,7 @@ from reports.pdf.data import (
     WorkflowRow,
 )
 from reports.periods import Period, days_of
-from reports.selectors import CustomerSLA, WorkflowSLA
+from reports.sla_selectors import CustomerSLA, WorkflowSLA
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 VOLATILE_KEYS = {"generated_at", "burn_rates", "complete"}
@@ -101,6 +101,7 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
         daily_availability=_daily(row, period),
         last_tested_at=formatting.local_time(max(tested), period.timezone) if tested else None,
         runbook_title=runbooks[0].title if runbooks else None,
+        availability_note=availability_note(f, period.timezone),
     )
 
 

@@ -27,7 +27,7 @@ from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
 from reports.pdf import render_monthly_report
 from reports.periods import Period, month_containing, parse_month, previous_month
 from reports.report_data import build_report_data, report_figures, report_fingerprint
-from reports.selectors import customer_sla
+from reports.sla_selectors import customer_sla
 
 logger = logging.getLogger(__name__)
 
