@@ -247,7 +247,9 @@ def test_report_generate_revise_and_resend_are_recorded(
     with time_machine.travel(AFTER_OCTOBER, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             first = ops.post(
-                "/api/v1/reports/", {"customer": customer.slug, "period": "2026-10"}, format="json"
+                "/api/v1/reports/",
+                {"customer": customer.slug, "period": "2026-10", "send": True},
+                format="json",
             ).json()["id"]
         ops.post(f"/api/v1/reports/{first}/send/")
         with django_capture_on_commit_callbacks(execute=True):
