@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
-from continuity.models import FallbackActivation, Runbook, RunbookStep
+from continuity.models import FallbackActivation, FiguresTouch, Runbook, RunbookStep
 from continuity.rows import save_existing
 
 
@@ -77,6 +77,26 @@ def figures_touch(
     One upsert per customer on a table of one row per customer: cheap enough for every
     derivation run. Not `executemany`: the audit trail's context wrapper (pghistory) prefixes
     each statement and cannot do that to a batch."""
+    customers = sorted(set(customer_ids))
+    if connection.vendor != "postgresql":
+        _figures_touch_portable(customers, since, until)
+        return
     with connection.cursor() as cursor:
-        for customer_id in sorted(set(customer_ids)):
+        for customer_id in customers:
             cursor.execute(_TOUCH, (customer_id, since, until))
+
+
+def _figures_touch_portable(customers: list[int], since, until) -> None:
+    """The same widening through the ORM, for the embedded SQLite database (the demo)."""
+    with transaction.atomic():
+        for customer_id in customers:
+            touch, created = FiguresTouch.objects.select_for_update().get_or_create(
+                customer_id=customer_id,
+                defaults={"since": since, "until": until, "touched_at": timezone.now()},
+            )
+            if created:
+                continue
+            touch.since = None if None in (touch.since, since) else min(touch.since, since)
+            touch.until = None if None in (touch.until, until) else max(touch.until, until)
+            touch.touched_at = timezone.now()
+            touch.save()
