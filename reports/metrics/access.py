@@ -11,9 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from continuity.authentication import APIKeyAuthentication
 from continuity.throttling import FailedAuthenticationThrottle, client_address
 
-CREDENTIALS_NEEDED = (
-    "Metrics need 'Authorization: Bearer <METRICS_TOKEN>' or a staff API key."
-)
+CREDENTIALS_NEEDED = "Metrics need 'Authorization: Bearer <METRICS_TOKEN>' or a staff API key."
 
 
 def _refusal(status: int, detail: str, **headers: str) -> JsonResponse:

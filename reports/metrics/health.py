@@ -111,7 +111,9 @@ def queue_metrics() -> Iterable[Metric]:
     try:
         lengths = _queue_lengths(broker_url, queues)
     except redis.RedisError as exc:
-        logger.warning("metrics: could not read the broker's queue lengths (%s)", type(exc).__name__)
+        logger.warning(
+            "metrics: could not read the broker's queue lengths (%s)", type(exc).__name__
+        )
         return
     family = GaugeMetricFamily(
         "continuity_queue_depth", "Messages waiting in the Celery queue", labels=["queue"]

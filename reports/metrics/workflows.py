@@ -27,7 +27,10 @@ _FAMILIES = {
     "sla_target_percent": ("The SLA policy's availability target", ()),
     "error_budget_seconds": ("Month-to-date error budget", ()),
     "error_budget_remaining_seconds": ("Error budget left this month (negative: overspent)", ()),
-    "error_budget_burn_rate": ("Error-budget burn rate over the window (1 = on budget)", ("window",)),
+    "error_budget_burn_rate": (
+        "Error-budget burn rate over the window (1 = on budget)",
+        ("window",),
+    ),
     "fallback_active": ("1 while a fallback for one of its outages is switched on", ()),
     "rto_seconds": ("Recovery time objective", ()),
     "open_outage_age_seconds": ("Time since the oldest open outage started", ()),

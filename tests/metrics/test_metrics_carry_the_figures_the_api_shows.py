@@ -113,7 +113,9 @@ def test_a_workflow_down_with_its_fallback_on(web, staff_client, metrics_token, 
     assert api["sla"]["down_minutes"] == "90"
     assert got["continuity_workflow_availability_percent"] < 99.8
     for window, figures in api["sla"]["burn_rates"].items():
-        burn = of_workflow(found, failing, window=window)["continuity_workflow_error_budget_burn_rate"]
+        burn = of_workflow(found, failing, window=window)[
+            "continuity_workflow_error_budget_burn_rate"
+        ]
         assert burn == pytest.approx(float(figures["rate"]), abs=0.0005)
     assert of_workflow(found, failing, window="1h")[
         "continuity_workflow_error_budget_burn_rate"

@@ -28,9 +28,7 @@ def stored(probe, *ages_seconds: int) -> None:
         result = ProbeResult.objects.create(
             probe=probe, location="eu-west", observed_at=NOW - timedelta(hours=1), outcome="up"
         )
-        ProbeResult.objects.filter(pk=result.pk).update(
-            received_at=NOW - timedelta(seconds=age)
-        )
+        ProbeResult.objects.filter(pk=result.pk).update(received_at=NOW - timedelta(seconds=age))
 
 
 def test_results_stored_in_the_last_minute_and_five_minutes(web, metrics_token):
