@@ -14,16 +14,13 @@ from continuity.throttling import FailedAuthenticationThrottle, client_address
 CREDENTIALS_NEEDED = "Metrics need 'Authorization: Bearer <METRICS_TOKEN>' or a staff API key."
 
 
-def _refusal(status: int, detail: str, **headers: str) -> JsonResponse:
-    response = JsonResponse({"detail": detail}, status=status)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
+def _refusal(status: int, detail: str, headers: dict[str, str] | None = None) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status, headers=headers)
 
 
 def _unauthenticated(request: HttpRequest, detail: str) -> JsonResponse:
     FailedAuthenticationThrottle().record(request)
-    return _refusal(401, detail, WWW_Authenticate='Bearer realm="metrics"')
+    return _refusal(401, detail, {"WWW-Authenticate": 'Bearer realm="metrics"'})
 
 
 def from_allowed_network(request: HttpRequest) -> bool:
@@ -56,7 +53,7 @@ def scrape_refusal(request: HttpRequest) -> JsonResponse | None:
     try:
         FailedAuthenticationThrottle().check(request)
     except Throttled as exc:
-        return _refusal(429, str(exc.detail), Retry_After=str(int(exc.wait or 1)))
+        return _refusal(429, str(exc.detail), {"Retry-After": str(int(exc.wait or 1))})
     credentials = _bearer(request)
     if credentials is None:
         return _unauthenticated(request, CREDENTIALS_NEEDED)
