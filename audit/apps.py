@@ -7,5 +7,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import context
+        from audit.selectors import figure_changes_since
+        from reports.services import register_change_log
 
         context.connect_celery_signals()
+        register_change_log(figure_changes_since)

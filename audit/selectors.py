@@ -18,6 +18,7 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.fields.json import KT
 
 from audit.models import BASELINE, EVENT_MODELS, TRACKED, Tracked
+from continuity import formatting
 from continuity.ids import parse_id
 
 SYSTEM = "system"
@@ -210,3 +211,27 @@ def audit_events_since(*, customer_id: int, since: datetime, limit: int = 200) -
     """A customer's changes after `since`: "what changed since revision N, and who changed it"."""
     query = AuditQuery(customer=customer_id, since=since)
     return audit_events(list(audit_event_rows(query)[:limit]))
+
+
+FIGURE_OBJECTS = frozenset(
+    {"outage", "maintenance_window", "sla_policy", "workflow", "fallback_activation"}
+)
+
+
+def figure_changes_since(customer, since: datetime, limit: int = 20) -> list[str]:
+    """Who changed what the figures rest on since `since`, one line an event, oldest first:
+    what a corrected revision's note names."""
+    events = [
+        event
+        for event in audit_events_since(customer_id=customer.pk, since=since)
+        if event.object_type in FIGURE_OBJECTS
+    ]
+    lines = []
+    for event in reversed(events[:limit]):
+        fields = ", ".join(sorted(event.changes))
+        lines.append(
+            f"{formatting.local_time(event.at, customer.timezone)} "
+            f"{event.actor or 'system'} ({event.channel}) {event.object_type} "
+            f"{event.object_id} {event.action}" + (f" [{fields}]" if fields else "")
+        )
+    return lines

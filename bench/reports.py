@@ -72,7 +72,7 @@ def render_one() -> None:
 
     from reports import services
     from reports.periods import parse_month
-    from reports.selectors import customer_sla
+    from reports.sla_selectors import customer_sla
 
     rng = random.Random(1)
     customer = seed_customer("big", 50, 300, rng)

@@ -83,7 +83,8 @@ def main() -> None:
 
     from continuity.models import Customer
     from reports.periods import month_period
-    from reports.selectors import customer_sla, sla_inputs, workflows_for_sla
+    from reports.selectors import sla_inputs, workflows_for_sla
+    from reports.sla_selectors import customer_sla
 
     started = time.perf_counter()
     seed(args.workflows, args.outages, args.customers)

@@ -3,8 +3,8 @@
 October 2026, probes every 5 minutes from two or three locations. The upstream
 "OpenAI API" has a multi-hour outage on 14 October seen by every customer depending on
 it; there are shorter blips, a latency-degraded episode, a location that goes stale and
-a one-location failure that (correctly) opens no outage. Deterministic: same data on
-every run.
+a one-location failure that (correctly) opens no outage, and a workflow onboarded on 20
+October whose SLA starts that day. Deterministic: same data on every run.
 """
 
 import random
@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+from django.db.models import Min
 
 from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
 from incidents.models import MaintenanceWindow, Probe, ProbeResult
@@ -55,6 +57,8 @@ class WorkflowPlan:
     locations: tuple[str, ...]
     degraded_latency_ms: int | None = 2500
     disturbances: list[Disturbance] = field(default_factory=list)
+    onboarded: datetime = SIM_START  # when its probe is created and first reports
+    sla_effective_from: datetime | None = None
 
 
 @dataclass
@@ -202,6 +206,20 @@ def plans() -> list[CustomerPlan]:
                     us,
                     disturbances=[blip(19, 6, 45, 8)],
                 ),
+                # Onboarded mid-month: the SLA starts at local midnight, the probe reports
+                # from 09:00 local, so the morning before it is no data.
+                WorkflowPlan(
+                    "Claims intake assistant",
+                    2,
+                    "25.00",
+                    400,
+                    30,
+                    "OpenAI API",
+                    us,
+                    disturbances=[blip(28, 15, 0, 20)],
+                    onboarded=at(20, 13),
+                    sla_effective_from=at(20, 4),
+                ),
             ],
         ),
     ]
@@ -223,7 +241,7 @@ def simulated_results(probe: Probe, plan: WorkflowPlan, seed: int) -> Iterator[P
     rng = random.Random(seed)
     for index, location in enumerate(plan.locations):
         offset = timedelta(seconds=7 * index + 3)
-        instant = SIM_START
+        instant = plan.onboarded
         while instant < SIM_END:
             observed_at = instant + offset
             reading = _result_for(plan, location, observed_at, rng)
@@ -302,6 +320,7 @@ def load() -> list[Customer]:
                 users_affected=plan.users_affected,
                 rto_minutes=plan.rto_minutes,
                 upstream_dependency=plan.upstream,
+                sla_effective_from=plan.sla_effective_from,
             )
             probe = Probe.objects.create(
                 workflow=workflow,
@@ -314,10 +333,13 @@ def load() -> list[Customer]:
             )
             seed += 1
             ProbeResult.objects.bulk_create(simulated_results(probe, plan, seed), batch_size=5000)
+            first = ProbeResult.objects.filter(probe=probe).aggregate(Min("observed_at"))
             Probe.objects.filter(pk=probe.pk).update(
-                derivation_pending=True, last_observed_at=SIM_END - STEP
+                derivation_pending=True,
+                first_observed_at=first["observed_at__min"],
+                last_observed_at=SIM_END - STEP,
             )
-            Probe.objects.filter(pk=probe.pk).update(created_at=SIM_START)
+            Probe.objects.filter(pk=probe.pk).update(created_at=plan.onboarded)
         add_maintenance(customer)
     return customers
 

@@ -78,6 +78,7 @@ class WorkflowSerializer(ModelSerializer):
             "rto_minutes",
             "upstream_dependency",
             "sla_policy",
+            "sla_effective_from",
             "current_state",
             "derived_at",
         ]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ContinuityConfig(AppConfig):
     name = "continuity"
     verbose_name = "Continuity"
+
+    def ready(self) -> None:
+        from continuity import signals
+
+        signals.connect()

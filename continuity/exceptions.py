@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -37,6 +38,22 @@ class GoneError(DomainError):
 
 
 def api_exception_handler(exc, context):
+    response = _error_response(exc, context)
+    if response is not None and context.get("request") is not None:
+        _answer_in_json(context["request"])
+    return response
+
+
+def _answer_in_json(request) -> None:
+    """An error is JSON even when the request asked for CSV or iCalendar."""
+    if not isinstance(
+        getattr(request, "accepted_renderer", None), JSONRenderer | BrowsableAPIRenderer
+    ):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
+def _error_response(exc, context) -> Response | None:
     if isinstance(exc, DomainError):
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         return Response(body, status=exc.status_code)

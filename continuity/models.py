@@ -141,6 +141,12 @@ class Workflow(models.Model):
     sla_policy = models.ForeignKey(
         SLAPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    sla_effective_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Time before this is outside the SLA period (neither measured nor no data); "
+        "empty: every period counts whole.",
+    )
     # Derivation bookkeeping: when outages were last derived and the state found then.
     derived_at = models.DateTimeField(null=True, blank=True)
     current_state = models.CharField(max_length=10, default="no_data")
@@ -370,3 +376,21 @@ class StepCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"step {self.step_order} done at {self.completed_at:%Y-%m-%d %H:%M}"
+
+
+class FiguresTouch(models.Model):
+    """A write may have changed the customer's SLA figures over [since, until) (null: open).
+
+    One row per customer, widened by each write (`continuity.services.figures_touch`); the
+    hourly report check recomputes the sent reports whose period overlaps it, then clears it.
+    """
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    since = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    touched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"figures of customer {self.customer_id} touched {self.since} – {self.until}"

@@ -1,8 +1,9 @@
-"""Write paths for runbooks: editing (with versions) and drills."""
+"""Write paths for runbooks (editing with versions, drills) and the figures-touched mark."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
@@ -53,3 +54,29 @@ def runbook_drill(
             Runbook.objects.filter(pk=runbook.pk).update(last_tested_at=at)
             runbook.last_tested_at = at
     return drill
+
+
+_TOUCH = """
+INSERT INTO continuity_figurestouch AS t (customer_id, since, until, touched_at)
+VALUES (%s, %s, %s, clock_timestamp())
+ON CONFLICT (customer_id) DO UPDATE SET
+    since = CASE WHEN t.since IS NULL OR excluded.since IS NULL
+                 THEN NULL ELSE LEAST(t.since, excluded.since) END,
+    until = CASE WHEN t.until IS NULL OR excluded.until IS NULL
+                 THEN NULL ELSE GREATEST(t.until, excluded.until) END,
+    touched_at = excluded.touched_at
+"""
+
+
+def figures_touch(
+    *, customer_ids: Iterable[int], since: datetime | None, until: datetime | None
+) -> None:
+    """Note that a write may have changed these customers' SLA figures over [since, until)
+    (None: unbounded), so the hourly report check recomputes the sent reports it overlaps.
+
+    One upsert per customer on a table of one row per customer: cheap enough for every
+    derivation run. Not `executemany`: the audit trail's context wrapper (pghistory) prefixes
+    each statement and cannot do that to a batch."""
+    with connection.cursor() as cursor:
+        for customer_id in sorted(set(customer_ids)):
+            cursor.execute(_TOUCH, (customer_id, since, until))

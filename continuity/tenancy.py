@@ -1,7 +1,9 @@
 """Tenant scoping in one place: what customer (if any) a request is bound to."""
 
 from django.db.models import Q, QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
 
+from continuity.ids import parse_id
 from continuity.models import Customer
 
 
@@ -21,6 +23,24 @@ def scope_queryset(queryset: QuerySet, request, customer_path: str) -> QuerySet:
 
 def visible_customers(request) -> QuerySet[Customer]:
     return scope_queryset(Customer.objects.all(), request, "")
+
+
+def requested_customer(request) -> Customer:
+    """The customer named by `?customer=<slug or id>` (a customer key may leave it out);
+    one the request may not see is a 404, like one that does not exist."""
+    reference = request.query_params.get("customer")
+    customers = visible_customers(request)
+    if not reference:
+        bound = request_customer_id(request)
+        if bound is None:
+            raise ValidationError({"customer": ["customer=<slug> is required."]})
+        return customers.get(pk=bound)
+    customer_id = parse_id(reference)
+    lookup = {"slug": reference} if customer_id is None else {"pk": customer_id}
+    customer = customers.filter(**lookup).first()
+    if customer is None:
+        raise NotFound(f"No customer '{reference}'.")
+    return customer
 
 
 class TenantScopedMixin:

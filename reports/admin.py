@@ -8,8 +8,8 @@ from continuity.admin import WorkflowAdmin, local_time_column
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
 from reports.models import Report, ReportDelivery
-from reports.selectors import workflows_month_to_date
 from reports.services import report_issue_revision, report_regenerate, report_resend
+from reports.sla_selectors import workflows_month_to_date
 
 
 class WorkflowSLAAdmin(WorkflowAdmin):

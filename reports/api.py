@@ -8,19 +8,21 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from continuity.fields import CustomerField, ModelSerializer
 from continuity.filters import CustomerRefFilter, FilterSet
-from continuity.ids import parse_id
 from continuity.models import Customer, Workflow
 from continuity.permissions import HasScope, StaffOnly
-from continuity.tenancy import TenantScopedMixin, request_customer_id, visible_customers
+from continuity.renderers import CSV_RESPONSE, FORMAT_PARAMETER, CSVRenderer, attachment
+from continuity.tenancy import TenantScopedMixin, requested_customer
 from continuity.throttling import ReportSendThrottle
 from reports import periods, services
+from reports.exports import sla_csv_rows
 from reports.figures import minutes, sla_body
 from reports.models import Report
-from reports.selectors import customer_sla, provider_incidents
+from reports.sla_selectors import customer_sla, provider_incidents
 
 
 def resolve_period(params, timezone_name: str, now) -> periods.Period:
@@ -43,36 +45,27 @@ def resolve_period(params, timezone_name: str, now) -> periods.Period:
 class SLAView(APIView):
     """SLA figures (SPEC §4) per workflow and for the customer, for a month or a range."""
 
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("customer", str, description="customer slug or id"),
             OpenApiParameter("period", str, description="YYYY-MM in the customer's timezone"),
             OpenApiParameter("start", str, description="ISO date or datetime (with end)"),
             OpenApiParameter("end", str, description="ISO date or datetime, exclusive"),
+            FORMAT_PARAMETER,
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, **CSV_RESPONSE},
     )
     def get(self, request):
-        customer = self._customer(request)
+        customer = requested_customer(request)
         now = timezone.now()
         period = resolve_period(request.query_params, customer.timezone, now)
-        return Response(sla_body(customer_sla(customer=customer, period=period, now=now)))
-
-    @staticmethod
-    def _customer(request):
-        reference = request.query_params.get("customer")
-        customers = visible_customers(request)
-        if not reference:
-            bound = request_customer_id(request)
-            if bound is None:
-                raise ValidationError({"customer": ["customer=<slug> is required."]})
-            return customers.get(pk=bound)
-        customer_id = parse_id(reference)
-        lookup = {"slug": reference} if customer_id is None else {"pk": customer_id}
-        customer = customers.filter(**lookup).first()
-        if customer is None:
-            raise NotFound(f"No customer '{reference}'.")
-        return customer
+        body = sla_body(customer_sla(customer=customer, period=period, now=now))
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return Response(body)
+        filename = f"continuity-sla-{customer.slug}-{period.label}.csv"
+        return Response(sla_csv_rows(body), headers=attachment(filename))
 
 
 def incident_body(incident, customers: dict[int, Customer], workflows: dict[int, str]) -> dict:
@@ -196,6 +189,11 @@ class ReportSerializer(ModelSerializer):
 class ReportGenerateSerializer(serializers.Serializer):
     customer = CustomerField()
     period = serializers.CharField(help_text="YYYY-MM in the customer's timezone")
+    send = serializers.BooleanField(
+        default=False,
+        help_text="Mail the report to the customer's recipients once rendered. Without it the "
+        "report is only rendered; `send/` mails it later.",
+    )
 
     def validate(self, attrs):
         try:
@@ -216,8 +214,9 @@ class ReportFilter(FilterSet):
 class ReportViewSet(
     TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The report archive. `POST` generates a period's report (asynchronously); `pdf/`
-    downloads it; `send/` resends it (recorded); `revise/` issues a corrected revision."""
+    """The report archive. `POST` renders a period's report (asynchronously), and mails it
+    only with `"send": true`; `pdf/` downloads it; `send/` mails it (again, recorded);
+    `revise/` issues a corrected revision."""
 
     queryset = Report.objects.select_related("customer")
     serializer_class = ReportSerializer

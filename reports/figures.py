@@ -3,8 +3,9 @@ figures and the PDF share. Decimals travel as strings."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from reports import impact
-from reports.selectors import CustomerSLA, SLASummary, WorkflowSLA
+from continuity.formatting import local_time
+from reports import impact, sla
+from reports.sla_selectors import CustomerSLA, SLASummary, WorkflowSLA
 
 BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
 _MILLI = Decimal("0.001")
@@ -25,6 +26,20 @@ def minutes(seconds: int | Decimal | None) -> str | None:
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
+
+
+def availability_note(figures: sla.SLAFigures, tz: str) -> str | None:
+    """What a reader must know about the availability figure: where the SLA starts within
+    the period, or why there is none."""
+    effective = figures.effective_from
+    if effective is not None:
+        since = f"SLA effective from {local_time(effective, tz)}"
+        if figures.before_effective_from:
+            return f"{since}: this period lies before it, so nothing is measured."
+        return f"{since}: time before it is outside the SLA period."
+    if figures.availability_pct is None:
+        return "Nothing measured: the period so far is all maintenance or without monitoring data."
+    return None
 
 
 def _burn(rates: dict[str, Decimal | None] | None) -> dict | None:
@@ -75,7 +90,11 @@ def outage_rows(row: WorkflowSLA) -> list[dict]:
     return result
 
 
-def workflow_row(row: WorkflowSLA) -> dict:
+def _iso(instant) -> str | None:
+    return None if instant is None else instant.isoformat()
+
+
+def workflow_row(row: WorkflowSLA, tz: str) -> dict:
     f = row.figures
     workflow = row.inputs.workflow
     total = row.impact_total
@@ -84,6 +103,9 @@ def workflow_row(row: WorkflowSLA) -> dict:
         "workflow": workflow.pk,
         "name": workflow.name,
         "upstream_dependency": workflow.upstream_dependency,
+        "sla_effective_from": _iso(workflow.sla_effective_from),
+        "effective_period_start": None if f.before_effective_from else _iso(f.effective_start),
+        "availability_note": availability_note(f, tz),
         "target_pct": _decimal(f.target_pct),
         "period_minutes": minutes(f.period_seconds),
         "scheduled_minutes": minutes(f.scheduled_seconds),
@@ -177,6 +199,6 @@ def sla_body(report: CustomerSLA) -> dict:
             "complete": report.now >= period.end,
         },
         "generated_at": report.now.isoformat(),
-        "workflows": [workflow_row(row) for row in report.workflows],
+        "workflows": [workflow_row(row, period.timezone) for row in report.workflows],
         "summary": summary,
     }

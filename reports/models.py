@@ -28,9 +28,17 @@ class Report(models.Model):
     pdf = models.FileField(upload_to=report_upload_to, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF file")
     data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures")
+    fingerprint_version = models.PositiveSmallIntegerField(
+        default=1, help_text="The reports.fingerprint version data_sha256 was computed with"
+    )
     figures = models.JSONField(default=dict, blank=True, help_text="The figures the PDF shows")
     page_count = models.PositiveIntegerField(null=True, blank=True)
     recipients = models.JSONField(default=list, blank=True)
+    send_when_rendered = models.BooleanField(
+        default=True,
+        help_text="Mail it once rendered (the monthly run); off for one generated on request "
+        "without send, which is mailed only through send/.",
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     failure_is_permanent = models.BooleanField(default=False)

@@ -1,14 +1,12 @@
 """The monthly report's content: the same figures as /api/v1/sla/, formatted for the PDF."""
 
-import hashlib
-import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from continuity import formatting
 from continuity.formatting import minutes, percent
-from reports import sla
-from reports.figures import sla_body
+from reports import fingerprint, sla
+from reports.figures import availability_note, sla_body
 from reports.impact import money
 from reports.pdf.data import (
     ImpactRow,
@@ -19,7 +17,7 @@ from reports.pdf.data import (
     WorkflowRow,
 )
 from reports.periods import Period, days_of
-from reports.selectors import CustomerSLA, WorkflowSLA
+from reports.sla_selectors import CustomerSLA, WorkflowSLA
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 VOLATILE_KEYS = {"generated_at", "burn_rates", "complete"}
@@ -38,9 +36,18 @@ def report_figures(report: CustomerSLA) -> dict:
     return _strip_volatile(sla_body(report))
 
 
-def figures_sha256(figures: dict) -> str:
-    canonical = json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def report_fingerprint(report: CustomerSLA) -> str:
+    """SHA-256 of the period's numbers (`reports.fingerprint`, version `VERSION`)."""
+    numbers = [
+        fingerprint.WorkflowNumbers(
+            workflow_id=row.inputs.workflow.pk,
+            figures=row.figures,
+            outages=row.inputs.outages,
+            impacts=row.impacts,
+        )
+        for row in report.workflows
+    ]
+    return fingerprint.fingerprint_sha256(fingerprint.fingerprint_structure(report.period, numbers))
 
 
 def _cents(amount: Decimal) -> str:
@@ -94,6 +101,7 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
         daily_availability=_daily(row, period),
         last_tested_at=formatting.local_time(max(tested), period.timezone) if tested else None,
         runbook_title=runbooks[0].title if runbooks else None,
+        availability_note=availability_note(f, period.timezone),
     )
 
 

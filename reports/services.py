@@ -9,6 +9,7 @@ racing mail once. The hourly run retries what a lost message or an SMTP outage l
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
@@ -20,12 +21,13 @@ from django.utils import timezone
 
 from continuity import delivery
 from continuity.exceptions import ConflictError, DomainError
-from continuity.models import Customer
+from continuity.models import Customer, FiguresTouch
+from reports import fingerprint
 from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
 from reports.pdf import render_monthly_report
-from reports.periods import Period, parse_month, previous_month
-from reports.report_data import build_report_data, figures_sha256, report_figures
-from reports.selectors import customer_sla
+from reports.periods import Period, month_containing, parse_month, previous_month
+from reports.report_data import build_report_data, report_figures, report_fingerprint
+from reports.sla_selectors import customer_sla
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +39,18 @@ def _period_of(customer: Customer, label: str) -> Period:
 
 
 def report_generate(
-    *, customer: Customer, period: str, now: datetime | None = None, queue: bool = True
+    *,
+    customer: Customer,
+    period: str,
+    now: datetime | None = None,
+    queue: bool = True,
+    send: bool = True,
 ) -> tuple[Report, bool]:
-    """The current report for (customer, period), created pending if there is none."""
+    """The current report for (customer, period), created pending if there is none.
+
+    Once rendered it is mailed to the recipients only with `send`; without, it waits in the
+    archive until `report_resend` sends it. `send` on an unsent report that waits, sends it.
+    """
     now = now or timezone.now()
     month = _period_of(customer, period)
     if month.end > now:
@@ -49,17 +60,33 @@ def report_generate(
         )
     existing = Report.objects.filter(customer=customer, period=month.label, is_current=True).first()
     if existing is not None:
+        if send and _release_held(existing) and queue:
+            transaction.on_commit(lambda: queue_report(existing.pk))
         return existing, False
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                customer=customer, period=month.label, recipients=list(customer.report_recipients)
+                customer=customer,
+                period=month.label,
+                recipients=list(customer.report_recipients),
+                send_when_rendered=send,
             )
     except IntegrityError:
         return Report.objects.get(customer=customer, period=month.label, is_current=True), False
     if queue:
         transaction.on_commit(lambda: queue_report(report.pk))
     return report, True
+
+
+def _release_held(report: Report) -> bool:
+    """Let an unsent report that waits for a request be mailed once rendered."""
+    released = Report.objects.filter(
+        pk=report.pk,
+        send_when_rendered=False,
+        state__in=[ReportState.PENDING, ReportState.RENDERED],
+    ).update(send_when_rendered=True, send_claimed_at=None)
+    report.refresh_from_db()
+    return released == 1
 
 
 def queue_report(report_id: int) -> None:
@@ -69,6 +96,28 @@ def queue_report(report_id: int) -> None:
         render_and_send_report.delay(report_id)
     except Exception:
         logger.warning("could not queue report %s; the hourly run will", report_id)
+
+
+ChangeLog = Callable[[Customer, datetime], list[str]]
+_change_logs: list[ChangeLog] = []
+
+
+def register_change_log(source: ChangeLog) -> None:
+    """A source of "who changed what since" lines for revision notes. The audit app
+    registers one at start-up, so a revision names who changed its figures without
+    `reports` importing `audit` (which sits above it)."""
+    if source not in _change_logs:
+        _change_logs.append(source)
+
+
+def _who_changed(previous: Report) -> str:
+    since = previous.sent_at or previous.rendered_at
+    if since is None:
+        return ""
+    lines = [line for source in _change_logs for line in source(previous.customer, since)]
+    if not lines:
+        return ""
+    return f" Changes since revision {previous.revision}: " + "; ".join(lines) + "."
 
 
 def _revision_note(previous: Report | None, figures: dict) -> str:
@@ -84,7 +133,8 @@ def _revision_note(previous: Report | None, figures: dict) -> str:
         for key in ("availability_display", "down_minutes", "degraded_minutes", "credit_pct"):
             if before.get(key) != row.get(key):
                 changes.append(f"{row['name']}: {key} {before.get(key)} → {row.get(key)}")
-    return "Corrected revision. " + ("; ".join(changes) or "Figures unchanged.")
+    summary = "; ".join(changes) or "Figures unchanged."
+    return "Corrected revision. " + summary + _who_changed(previous)
 
 
 def report_render(*, report_id: int, now: datetime | None = None) -> Report | None:
@@ -103,7 +153,7 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
             customer=report.customer, period=_period_of(report.customer, report.period), now=now
         )
         figures = report_figures(sla_report)
-        data_sha = figures_sha256(figures)
+        data_sha = report_fingerprint(sla_report)
         previous = getattr(report, "supersedes", None)
         note = report.revision_note or _revision_note(previous, figures)
         pdf = render_monthly_report(
@@ -119,6 +169,8 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
         report.sha256 = hashlib.sha256(pdf).hexdigest()
         report.page_count = len(PAGE_OBJECT.findall(pdf))
         report.data_sha256 = data_sha
+        report.fingerprint_version = fingerprint.VERSION
+        report.figures_changed_at = None
         report.figures = figures
         report.revision_note = note
         report.state = ReportState.RENDERED
@@ -167,7 +219,7 @@ def _record_sent(report: Report, sent_at: datetime) -> None:
 
 OUTBOX = delivery.Outbox(
     model=Report,
-    waiting=Q(state=ReportState.RENDERED),
+    waiting=Q(state=ReportState.RENDERED, send_when_rendered=True),
     claimed_field="send_claimed_at",
     compose=_message,
     record_sent=_record_sent,
@@ -187,7 +239,10 @@ def report_send(*, report_id: int, now: datetime | None = None) -> delivery.Deli
 
 
 def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
-    """An explicit resend of a sent (or failed) report, recorded as its own delivery."""
+    """An explicit resend of a sent (or failed) report, recorded as its own delivery; the
+    first mailing of a rendered one that was generated without `send`."""
+    if report.state == ReportState.RENDERED and not report.send_when_rendered:
+        return _send_held(report)
     if report.state not in (ReportState.SENT, ReportState.FAILED) or not report.pdf:
         raise ConflictError(
             f"Report {report.pk} is {report.state}; only a sent or failed one can be resent."
@@ -207,6 +262,21 @@ def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
         resend.save(update_fields=["error"])
         raise DomainError(f"Resend failed: {resend.error}") from exc
     return resend
+
+
+def _send_held(report: Report) -> ReportDelivery:
+    if not _release_held(report):
+        raise ConflictError(f"Report {report.pk} is {report.state}; it is being sent already.")
+    try:
+        outcome = report_send(report_id=report.pk)
+    except delivery.TRANSIENT_ERRORS as exc:
+        raise DomainError(
+            f"Sending failed: {delivery.describe(exc)}; the hourly run tries again."
+        ) from exc
+    if outcome.state != delivery.SENT:
+        raise DomainError(f"Sending failed: {outcome.error or outcome.state}.")
+    report.refresh_from_db()
+    return report.deliveries.latest("pk")
 
 
 def _record_resent(report: Report, resend: ReportDelivery, sent_at: datetime) -> None:
@@ -250,6 +320,7 @@ def report_regenerate(*, report: Report) -> Report:
         send_claimed_at=None,
         last_error="",
         failure_is_permanent=False,
+        figures_changed_at=None,
         message_id="",  # new content, a new message: a client must not fold it into the old
     )
     transaction.on_commit(lambda: queue_report(report.pk))
@@ -310,18 +381,74 @@ def report_retry_failed(*, report_id: int) -> None:
     ).update(state=ReportState.RENDERED, send_claimed_at=None)
 
 
+_INSTANT = timedelta(microseconds=1)
+
+
+def _touched_periods(touch: FiguresTouch) -> Q:
+    """The customer's months that overlap the touched span, as a filter on `Report.period`."""
+    zone = touch.customer.timezone
+    months = Q(customer_id=touch.customer_id)
+    if touch.since is not None:
+        months &= Q(period__gte=month_containing(touch.since, zone).label)
+    if touch.until is not None:
+        months &= Q(period__lte=month_containing(touch.until - _INSTANT, zone).label)
+    return months
+
+
+def _figures_changed(report: Report, now: datetime) -> bool:
+    """Recompute the report's figures; a version-1 fingerprint (hash of the API body) is
+    compared number by number with the stored figures once, then upgraded in place."""
+    sla_report = customer_sla(
+        customer=report.customer, period=_period_of(report.customer, report.period), now=now
+    )
+    current = report_fingerprint(sla_report)
+    if report.fingerprint_version == fingerprint.VERSION:
+        return current != report.data_sha256
+    if not fingerprint.legacy_figures_equal(report.figures, report_figures(sla_report)):
+        return True
+    Report.objects.filter(pk=report.pk).update(
+        data_sha256=current, fingerprint_version=fingerprint.VERSION
+    )
+    return False
+
+
+def _consume(touches: list[FiguresTouch]) -> None:
+    """Clear the marks read, unless a write has widened or renewed one since."""
+    if touches:
+        unchanged = Q()
+        for t in touches:
+            unchanged |= Q(
+                customer_id=t.customer_id, since=t.since, until=t.until, touched_at=t.touched_at
+            )
+        FiguresTouch.objects.filter(unchanged).delete()
+
+
 def reports_detect_changes(*, now: datetime | None = None) -> list[int]:
-    """Mark sent reports whose period's figures have changed since (late results, a new
-    exclusion, a manual outage) as superseded; an operator then issues a revision."""
+    """Mark rendered reports whose figures a write has changed since (late results, a new
+    exclusion, a manual outage, ...) as superseded; an operator then issues a revision.
+
+    Only the periods writes have touched (`FiguresTouch`) are recomputed, so the cost
+    follows the writes, not the size of the archive. A mark stays while a report of its
+    periods waits to be rendered, as that render may or may not have seen the write.
+    """
     now = now or timezone.now()
-    changed = []
-    for report in Report.objects.filter(
-        state=ReportState.SENT, is_current=True, figures_changed_at=None
-    ).select_related("customer"):
-        sla_report = customer_sla(
-            customer=report.customer, period=_period_of(report.customer, report.period), now=now
-        )
-        if figures_sha256(report_figures(sla_report)) != report.data_sha256:
-            Report.objects.filter(pk=report.pk).update(figures_changed_at=now)
-            changed.append(report.pk)
+    touches = list(FiguresTouch.objects.select_related("customer"))
+    if not touches:
+        return []
+    touched = Q()
+    for touch in touches:
+        touched |= _touched_periods(touch)
+    reports = list(
+        Report.objects.filter(touched, is_current=True, figures_changed_at=None)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    rendering = {r.customer_id for r in reports if r.state == ReportState.PENDING}
+    changed = [
+        report.pk
+        for report in reports
+        if report.state != ReportState.PENDING and _figures_changed(report, now)
+    ]
+    Report.objects.filter(pk__in=changed).update(figures_changed_at=now)
+    _consume([t for t in touches if t.customer_id not in rendering])
     return changed

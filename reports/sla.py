@@ -13,7 +13,7 @@ error: comparisons and truncation on these Decimals are exact in practice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
@@ -128,6 +128,13 @@ class SLAFigures:
     effective_availability_pct: Decimal | None
     effective_availability_display: str | None
     mitigated_seconds: int
+    # Where the SLA period starts: the period start, or the workflow's SLA effective date
+    # when that falls inside the period, or the period end when the whole period lies
+    # before it (`before_effective_from`: nothing counts). `effective_from` is the effective
+    # date whenever it cuts the period, None when the whole period counts.
+    effective_start: datetime
+    effective_from: datetime | None
+    before_effective_from: bool
 
 
 # --- presentation helpers
@@ -165,6 +172,7 @@ def compute_sla(
     no_data: Sequence[Interval],
     fallbacks: Sequence[FallbackSpan] = (),
     now: datetime | None = None,
+    effective_from: datetime | None = None,
 ) -> SLAFigures:
     """SLA figures for ``period``; with ``now`` before its end, month-to-date figures.
 
@@ -172,11 +180,45 @@ def compute_sla(
     to ``now`` (default: the period end), so ``scheduled_seconds`` is the scheduled time
     elapsed so far. A fallback mitigates any down/degraded time it covers, whatever its
     ``outage_id``: the caller passes one workflow's outages and fallbacks.
+
+    Seconds before ``effective_from`` (the workflow's SLA effective date) lie outside the
+    SLA period: the period is cut to [max(start, effective_from), end), so they are neither
+    measured nor no data.
     """
     now = floor_second(now) if now is not None else period.end
+    start = effective_start(period, effective_from)
     with localcontext(_CTX):
-        parts = _breakdown(period, policy, outages, maintenance, no_data, now)
-        return _figures(period, policy, parts, effective_cover(fallbacks, now))
+        parts = _breakdown(period, start, policy, outages, maintenance, no_data, now)
+        figures = _figures(period, policy, parts, effective_cover(fallbacks, now))
+    if start == period.start:
+        return figures
+    cut = floor_second(effective_from) if effective_from is not None else None
+    return replace(figures, effective_from=cut, before_effective_from=start >= period.end)
+
+
+def effective_start(period: Period, effective_from: datetime | None) -> datetime:
+    """Where ``period`` starts counting for a workflow whose SLA is effective from
+    ``effective_from`` (None: always): never before the period start nor after its end."""
+    if effective_from is None:
+        return period.start
+    return min(max(period.start, floor_second(effective_from, "effective_from")), period.end)
+
+
+def leading_no_data(
+    *, start: datetime, end: datetime, first_results: Sequence[datetime | None]
+) -> list[Interval]:
+    """The no-data time of [start, end) before a workflow's monitoring began (SPEC §3).
+
+    A location is stale before its first result, so the workflow is no data until the
+    earliest first result among its probes (``first_results``, one per probe; None: the
+    probe never reported). A workflow without probes is not monitored by probes at all
+    (manual outages only) and gets no leading gap.
+    """
+    if not first_results:
+        return []
+    reported = [floor_second(first, "first_results") for first in first_results if first]
+    until = min([*reported, end])
+    return [Interval(start, until)] if until > start else []
 
 
 def _kept_outages(
@@ -194,13 +236,14 @@ def _kept_outages(
 
 def _breakdown(
     period: Period,
+    start: datetime,
     policy: Policy,
     outages: Iterable[OutageSpan],
     maintenance: Iterable[Interval],
     no_data: Iterable[Interval],
     now: datetime,
 ) -> _Breakdown:
-    window = Interval(period.start, max(period.start, min(period.end, now)))
+    window = Interval(start, max(start, min(period.end, now)))
     scheduled = clip(service_intervals(period, policy.service_hours), window)
     maint = intersect((as_interval(m.start, m.end, now) for m in maintenance), scheduled)
     usable = subtract(scheduled, maint)
@@ -263,6 +306,9 @@ def _figures(period: Period, policy: Policy, parts: _Breakdown, cover: list[Cove
         effective_availability_pct=effective,
         effective_availability_display=_display(effective),
         mitigated_seconds=_mitigated_seconds(parts, cover),
+        effective_start=parts.window.start,
+        effective_from=None,
+        before_effective_from=False,
     )
 
 
@@ -303,6 +349,7 @@ def burn_rates(
     now: datetime,
     tz: str,
     windows: Sequence[timedelta] = DEFAULT_BURN_WINDOWS,
+    effective_from: datetime | None = None,
 ) -> dict[str, Decimal | None]:
     """Error-budget burn rate over each trailing window ending at ``now``.
 
@@ -320,6 +367,7 @@ def burn_rates(
             maintenance=maintenance,
             no_data=no_data,
             now=now,
+            effective_from=effective_from,
         )
         rates[_width_label(width)] = _burn(figures, policy)
     return rates

@@ -1,9 +1,11 @@
 """The report archive: every report (all revisions) per customer and period, paginated."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
+from django.urls import reverse
 
 from continuity import formatting
 from continuity.models import Customer
@@ -47,6 +49,12 @@ class ReportRow:
     @property
     def pdf_url(self) -> str | None:
         return f"/api/v1/reports/{self.report.pk}/pdf/" if self.report.pdf else None
+
+    @property
+    def csv_url(self) -> str:
+        """The period's figures as `sla/` computes them now (a revision may follow)."""
+        query = {"customer": self.report.customer.slug, "period": self.report.period}
+        return f"{reverse('sla')}?{urlencode({**query, 'format': 'csv'})}"
 
     @property
     def can_regenerate(self) -> bool:

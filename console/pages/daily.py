@@ -87,6 +87,7 @@ def daily_figures(
     no_data: Sequence[intervals.Interval],
     monitored_since: datetime | None,
     now: datetime,
+    effective_from: datetime | None = None,
 ) -> list[DayFigures]:
     """One entry per local day of ``period`` that has begun by ``now``.
 
@@ -107,6 +108,7 @@ def daily_figures(
             maintenance=day_maintenance,
             no_data=day_gaps,
             now=min(now, day.end),
+            effective_from=effective_from,
         )
         monitored = monitored_since is not None and monitored_since < day.end
         available = figures.availability_pct if monitored else None
@@ -130,13 +132,15 @@ def history(
 ) -> tuple[list[DayFigures], sla.SLAFigures]:
     """A workflow's bars over ``span`` and its figures for the whole span.
 
-    ``inputs`` is a ``reports.selectors.WorkflowInputs`` (policy, outages, maintenance, no-data).
+    ``inputs`` is a ``reports.selectors.WorkflowInputs`` (policy, outages, maintenance, no-data,
+    SLA effective date).
     """
     parts = {
         "policy": inputs.policy,
         "outages": inputs.outages,
         "maintenance": inputs.maintenance,
         "no_data": inputs.no_data,
+        "effective_from": inputs.effective_from,
     }
     days = daily_figures(period=span, monitored_since=monitored_since, now=now, **parts)
     return days, sla.compute_sla(period=span, now=now, **parts)

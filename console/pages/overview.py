@@ -14,7 +14,8 @@ from continuity.models import Customer, FallbackActivation, Workflow
 from incidents.models import Outage
 from reports import impact
 from reports.rto import Mitigation, RTOStatus
-from reports.selectors import WorkflowSLA, workflows_for_sla, workflows_month_to_date
+from reports.selectors import workflows_for_sla
+from reports.sla_selectors import WorkflowSLA, workflows_month_to_date
 
 STATES = (
     ("down", "Down"),

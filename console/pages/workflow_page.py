@@ -16,9 +16,11 @@ from continuity import formatting
 from continuity.models import FallbackActivation, Runbook, RunbookStep, Workflow
 from incidents.models import Outage
 from reports import sla
+from reports.figures import availability_note
 from reports.periods import month_containing
 from reports.rto import Mitigation
-from reports.selectors import outage_mitigations, sla_inputs, workflows_for_sla
+from reports.selectors import sla_inputs, workflows_for_sla
+from reports.sla_selectors import outage_mitigations
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,15 @@ class WorkflowPage:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def sla_effective_from(self) -> str | None:
+        effective = self.workflow.sla_effective_from
+        return None if effective is None else formatting.local_time(effective, self.tz)
+
+    @property
+    def mtd_note(self) -> str | None:
+        return availability_note(self.mtd, self.tz)
 
 
 def workflow_page_get(*, workflow_id: int, now: datetime) -> WorkflowPage:

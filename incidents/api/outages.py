@@ -1,17 +1,31 @@
 """Outages (list, detail with evidence, manual, patch, status updates) and maintenance windows."""
 
 from django.db.models import Prefetch, Q
+from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from continuity.fields import CustomerField, InstantField, ModelSerializer, TenantRelatedField
 from continuity.filters import CustomerRefFilter, FilterSet, InstantFilter
-from continuity.models import FallbackActivation, Workflow
+from continuity.models import Customer, FallbackActivation, Workflow
+from continuity.renderers import (
+    CSV_RESPONSE,
+    FORMAT_PARAMETER,
+    CSVRenderer,
+    ICalendarRenderer,
+    attachment,
+)
 from continuity.rows import UpdateExistingMixin
-from continuity.tenancy import TenantScopedMixin, scope_queryset
+from continuity.tenancy import TenantScopedMixin, requested_customer, scope_queryset
 from incidents import services
 from incidents.api.fallbacks import FallbackActivationSerializer
 from incidents.models import (
@@ -139,6 +153,9 @@ class OutageFilter(FilterSet):
         return queryset.filter(Q(ended_at__gte=value) | Q(ended_at=None))
 
 
+CSV_CHUNK_SIZE = 500
+
+
 class OutageViewSet(viewsets.ModelViewSet):
     customer_path = "workflow__customer"
     filterset_class = OutageFilter
@@ -161,6 +178,26 @@ class OutageViewSet(viewsets.ModelViewSet):
                 ),
             )
         return scope_queryset(queryset, self.request, self.customer_path)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
+
+    @extend_schema(
+        parameters=[FORMAT_PARAMETER],
+        responses={(200, "application/json"): OutageSerializer, **CSV_RESPONSE},
+    )
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != CSVRenderer.format:
+            return super().list(request, *args, **kwargs)
+        outages = self.filter_queryset(self.get_queryset()).iterator(chunk_size=CSV_CHUNK_SIZE)
+        context = self.get_serializer_context()
+        rows = (OutageSerializer(outage, context=context).data for outage in outages)
+        return StreamingHttpResponse(
+            request.accepted_renderer.stream(list(OutageSerializer().fields), rows),
+            content_type=f"{CSVRenderer.media_type}; charset={CSVRenderer.charset}",
+            headers=attachment("continuity-outages.csv"),
+        )
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -198,7 +235,7 @@ class OutageViewSet(viewsets.ModelViewSet):
                 {"detail": "Only manual outages can be deleted; exclude a derived one instead."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        outage.delete()
+        services.outage_delete_manual(outage=outage)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=OutageUpdateSerializer, responses={201: OutageUpdateSerializer})
@@ -253,3 +290,55 @@ class MaintenanceWindowViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.
     queryset = MaintenanceWindow.objects.prefetch_related("workflows")
     serializer_class = MaintenanceWindowSerializer
     filterset_class = MaintenanceWindowFilter
+
+    @extend_schema(
+        description="A customer's maintenance windows as an iCalendar feed "
+        "(`calendar.ics`): times in UTC, one stable UID per window, SUMMARY = reason.",
+        parameters=[
+            OpenApiParameter(
+                "customer", str, description="customer slug or id (a customer key: its own)"
+            )
+        ],
+        responses={
+            (200, ICalendarRenderer.media_type): OpenApiResponse(
+                OpenApiTypes.STR, description="text/calendar (RFC 5545)"
+            )
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[ICalendarRenderer],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def calendar(self, request, format=None):
+        customer = requested_customer(request)
+        windows = self.get_queryset().filter(customer=customer).order_by("starts_at", "pk")
+        return Response(
+            maintenance_calendar(customer, windows),
+            headers=attachment(f"continuity-{customer.slug}-maintenance.ics"),
+        )
+
+
+def maintenance_calendar(customer: Customer, windows) -> dict:
+    """The calendar's events: one per window, its UID stable for as long as the window lives."""
+    return {
+        "name": f"{customer.name} maintenance",
+        "events": [
+            {
+                "uid": f"maintenance-window-{window.pk}@continuity",
+                "stamp": window.created_at,
+                "start": window.starts_at,
+                "end": window.ends_at,
+                "summary": window.reason or "Maintenance",
+                "description": _affected(window),
+            }
+            for window in windows
+        ],
+    }
+
+
+def _affected(window: MaintenanceWindow) -> str:
+    names = sorted(workflow.name for workflow in window.workflows.all())
+    return f"Workflows: {', '.join(names)}" if names else "All workflows"

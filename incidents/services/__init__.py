@@ -9,7 +9,12 @@ from incidents.services.derive import (
     workflows_derive_pending,
     workflows_needing_derivation,
 )
-from incidents.services.outages import outage_create_manual, outage_post_update, outage_update
+from incidents.services.outages import (
+    outage_create_manual,
+    outage_delete_manual,
+    outage_post_update,
+    outage_update,
+)
 
 __all__ = [
     "DeriveSummary",
@@ -17,6 +22,7 @@ __all__ = [
     "derivation_window_start",
     "monitoring_start",
     "outage_create_manual",
+    "outage_delete_manual",
     "outage_post_update",
     "outage_update",
     "workflow_derive_outages",

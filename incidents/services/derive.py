@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from continuity.models import Workflow
+from continuity.services import figures_touch
 from incidents import derivation
 from incidents.models import (
     EvidenceRole,
@@ -125,19 +126,21 @@ def _save_episode(
 
 def _replace_no_data_spans(
     workflow: Workflow, spans: tuple[derivation.Span, ...], *, since: datetime | None
-) -> None:
-    """Store the derived no-data spans; with `since`, only those from it on are replaced."""
+) -> bool:
+    """Store the derived no-data spans; with `since`, only those from it on are replaced.
+    Returns whether they changed."""
     replaced = workflow.no_data_spans.all()
     if since is not None:
         replaced = replaced.filter(started_at__gte=since)
     stored = list(replaced.order_by("started_at").values_list("started_at", "ended_at"))
     wanted = [(span.start, span.end) for span in spans]
     if stored == wanted:
-        return
+        return False
     replaced.delete()
     NoDataSpan.objects.bulk_create(
         [NoDataSpan(workflow=workflow, started_at=start, ended_at=end) for start, end in wanted]
     )
+    return True
 
 
 def _claim_pending(workflow_id: int) -> dict[int, datetime | None]:
@@ -310,7 +313,10 @@ def _derive(workflow_id: int, claimed: dict[int, datetime | None], now: datetime
         kept = {outage.pk for outage in pairs if outage is not None}
         stale = [outage.pk for outage in existing if outage.pk not in kept]
         Outage.objects.filter(pk__in=stale).delete()
-        _replace_no_data_spans(workflow, result.no_data, since=since if window else None)
+        replaced_from = since if window else None
+        gaps_changed = _replace_no_data_spans(workflow, result.no_data, since=replaced_from)
+        if created or updated or stale or gaps_changed:
+            figures_touch(customer_ids=[workflow.customer_id], since=replaced_from, until=None)
         workflow.current_state = str(result.state)
         workflow.derived_at = now
         workflow.save(update_fields=["current_state", "derived_at"])

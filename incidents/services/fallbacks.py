@@ -10,6 +10,7 @@ from django.utils import timezone
 from continuity.exceptions import ConflictError, DomainError
 from continuity.models import FallbackActivation, Runbook, StepCompletion
 from incidents.models import Outage
+from incidents.services.outages import outage_figures_touched
 
 
 def _check_effectiveness(value: Decimal) -> Decimal:
@@ -63,6 +64,7 @@ def fallback_activate(
                     f"Outage {outage.pk} already has an active fallback (activation {active.pk}); "
                     "deactivate it first."
                 )
+            outage_figures_touched(outage)
             return FallbackActivation.objects.create(
                 outage=outage,
                 runbook=runbook,
@@ -96,6 +98,7 @@ def fallback_deactivate(
         locked.deactivated_at = deactivated_at
         locked.deactivated_by = by
         locked.save(update_fields=["deactivated_at", "deactivated_by"])
+        outage_figures_touched(locked.outage)
     return locked
 
 

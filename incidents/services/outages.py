@@ -8,6 +8,7 @@ from django.utils import timezone
 from continuity.exceptions import DomainError
 from continuity.models import Workflow
 from continuity.rows import save_existing
+from continuity.services import figures_touch
 from incidents.models import (
     NotificationEvent,
     Outage,
@@ -15,6 +16,20 @@ from incidents.models import (
     OutageUpdate,
 )
 from incidents.services.notifications import notification_enqueue
+
+FIGURE_FIELDS = frozenset({"started_at", "ended_at", "severity", "excluded_from_sla"})
+
+
+def outage_figures_touched(
+    outage: Outage, *, also: tuple[datetime, datetime | None] | None = None
+) -> None:
+    """The outage's span (and `also`, its span before an edit) may show different figures."""
+    spans = [(outage.started_at, outage.ended_at), *([also] if also else [])]
+    figures_touch(
+        customer_ids=[outage.workflow.customer_id],
+        since=min(start for start, _ in spans),
+        until=None if any(end is None for _, end in spans) else max(end for _, end in spans),
+    )
 
 
 def outage_create_manual(
@@ -41,6 +56,7 @@ def outage_create_manual(
         notification_enqueue(outage=outage, event=NotificationEvent.OPENED)
         if ended_at is not None:
             notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+        outage_figures_touched(outage)
     return outage
 
 
@@ -63,13 +79,25 @@ def outage_update(*, outage: Outage, **changes) -> Outage:
     if ended is not None and ended < started:
         raise DomainError("ended_at must not be before started_at.", field="ended_at")
     was_open = outage.ended_at is None
+    before = (outage.started_at, outage.ended_at)
+    figures_changed = any(
+        getattr(outage, name) != value for name, value in changes.items() if name in FIGURE_FIELDS
+    )
     with transaction.atomic():
         for name, value in changes.items():
             setattr(outage, name, value)
         save_existing(outage, update_fields=[*changes, "updated_at"])
         if was_open and outage.ended_at is not None:
             notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+        if figures_changed:
+            outage_figures_touched(outage, also=before)
     return outage
+
+
+def outage_delete_manual(*, outage: Outage) -> None:
+    with transaction.atomic():
+        outage_figures_touched(outage)
+        outage.delete()
 
 
 def outage_post_update(

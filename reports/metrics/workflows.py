@@ -1,6 +1,6 @@
 """Per-workflow gauges: state, open outages, month-to-date SLA, burn rates, fallbacks, RTO.
 
-The figures come from `reports.selectors.workflows_month_to_date`, the selector behind the
+The figures come from `reports.sla_selectors.workflows_month_to_date`, the selector behind the
 console overview, so they are the numbers `GET /api/v1/sla/` shows for the current month.
 Labels are the workflow id and the customer slug only (bounded by the number of
 workflows); names and dependencies are on `continuity_workflow_info`, for joins.
@@ -13,7 +13,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 
 from continuity.models import FallbackActivation, Workflow
 from incidents.models import Outage
-from reports.selectors import WorkflowSLA, workflows_for_sla, workflows_month_to_date
+from reports.selectors import workflows_for_sla
+from reports.sla_selectors import WorkflowSLA, workflows_month_to_date
 
 STATE_VALUES = {"up": 0, "degraded": 1, "down": 2, "no_data": 3}
 NO_DATA = STATE_VALUES["no_data"]

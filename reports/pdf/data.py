@@ -40,6 +40,9 @@ class WorkflowRow:
     daily_availability: tuple[tuple[str, Decimal | None], ...]
     last_tested_at: str | None  # drill status
     runbook_title: str | None
+    # "SLA effective from …" when the workflow's SLA starts within or after the period,
+    # or why there is no availability figure; None: nothing to say
+    availability_note: str | None = None
 
 
 @dataclass(frozen=True)

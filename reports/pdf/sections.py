@@ -209,6 +209,11 @@ def workflow_figures(data: ReportData) -> list[Flowable]:
     story.append(Paragraph("Availability", theme.H2))
     cols = scale(_AVAILABILITY_COLUMNS, W)
     story.append(data_table(cols, [_availability_row(w, cols) for w in data.workflows]))
+    story += [
+        para(f"{w.name}: {w.availability_note}", theme.SMALL)
+        for w in data.workflows
+        if w.availability_note
+    ]
     story.append(Paragraph("Time accounting and error budget (minutes)", theme.H2))
     cols = scale(_MINUTES_COLUMNS, W)
     story.append(data_table(cols, [_minutes_row(w, cols) for w in data.workflows]))

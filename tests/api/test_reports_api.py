@@ -23,7 +23,9 @@ def test_generate_download_and_resend(
     with time_machine.travel(AFTER_OCTOBER, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             response = customer_client.post(
-                "/api/v1/reports/", {"customer": customer.slug, "period": "2026-10"}, format="json"
+                "/api/v1/reports/",
+                {"customer": customer.slug, "period": "2026-10", "send": True},
+                format="json",
             )
         assert response.status_code == 201, response.json()
         report_id = response.json()["id"]

@@ -9,6 +9,7 @@ from incidents.models import NoDataSpan, Outage, OutageNotification, ProbeResult
 from tests.audit.admin_forms import form_errors, post_change_form
 from tests.audit.conftest import START, events, manual_outage
 from tests.factories import ProbeFactory
+from tests.smtp import body
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_inline_status_update_is_mailed_once(
         again = post_change_form(admin_session, outage_url(outage), OUTAGE_FORM)
     assert again.status_code == 302, form_errors(again)
     assert [m["Subject"] for m in smtp.messages] == ["[Update] Support chatbot: identified"]
-    assert "The AI provider is down globally." in smtp.messages[0].get_payload()
+    assert "The AI provider is down globally." in body(smtp.messages[0])
     assert OutageNotification.objects.get().state == "sent"
     update = outage.updates.get()
     assert update.author.get_username() == "root"

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from continuity.models import (
     CreditTier,
@@ -45,6 +47,7 @@ class CustomerWorld:
     runbook: Runbook
     open_outage: Outage
     resolved_outage: Outage
+    backend_probe: Probe | None = None
 
 
 @dataclass
@@ -79,7 +82,19 @@ def _results(probe: Probe, start: datetime, end: datetime, outcome: str, step: t
             for i, location in enumerate(probe.locations)
         ]
         at += step
-    return ProbeResult.objects.bulk_create(rows)
+    stored = ProbeResult.objects.bulk_create(rows)
+    if stored:
+        first, last = Value(stored[0].observed_at), Value(stored[-1].observed_at)
+        Probe.objects.filter(pk=probe.pk).update(  # as ingestion keeps them
+            first_observed_at=Least(Coalesce("first_observed_at", first), first),
+            last_observed_at=Greatest(Coalesce("last_observed_at", last), last),
+        )
+    return stored
+
+
+def reported_since(probe: Probe, at: datetime) -> None:
+    """One `up` result per location at `at`: the probe's monitoring began then."""
+    _results(probe, at, at + timedelta(seconds=1), "up", timedelta(minutes=1))
 
 
 def _runbook(workflow: Workflow) -> Runbook:
@@ -135,7 +150,7 @@ def customer_world(
     probe = Probe.objects.create(
         workflow=chatbot, name="chat endpoint", locations=LOCATIONS, interval_seconds=60
     )
-    Probe.objects.create(
+    backend_probe = Probe.objects.create(
         workflow=backend, name="order health", locations=LOCATIONS[:2], interval_seconds=60
     )
     runbook = _runbook(chatbot)
@@ -196,6 +211,7 @@ def customer_world(
         runbook=runbook,
         open_outage=open_outage,
         resolved_outage=resolved,
+        backend_probe=backend_probe,
     )
 
 

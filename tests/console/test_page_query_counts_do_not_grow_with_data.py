@@ -12,7 +12,7 @@ from tests.console.conftest import NOW
 # Upper bounds, checked with django_assert_max_num_queries; the equality check below is
 # what shows the count does not depend on the amount of data.
 MAX_QUERIES = {
-    "overview": 14,
+    "overview": 15,
     "fragment": 14,
     "outage": 14,
     "workflow": 20,

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from continuity import delivery
 from continuity.models import SLAPolicy
 from incidents.models import Outage
+from incidents.services import outage_update
 from reports import services
 from reports.models import Report, ReportState
 from reports.tasks import monthly_reports
@@ -157,10 +158,11 @@ def test_changed_figures_mark_a_sent_report_superseded_and_a_revision_keeps_both
         services.report_render(report_id=report.pk)
         services.report_send(report_id=report.pk)
         assert services.reports_detect_changes() == []
-        outage = Outage.objects.get()
-        outage.excluded_from_sla = True
-        outage.exclusion_reason = "provider credit agreed"
-        outage.save()
+        outage_update(
+            outage=Outage.objects.get(),
+            excluded_from_sla=True,
+            exclusion_reason="provider credit agreed",
+        )
         assert services.reports_detect_changes() == [report.pk]
         listed = staff_client.get(f"/api/v1/reports/{report.pk}/").json()
         assert listed["superseded"] is True

@@ -13,9 +13,10 @@ from continuity.formatting import column, duration, local_time, minutes, money, 
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
 from reports import impact, services
+from reports.figures import availability_note
 from reports.models import Report
 from reports.periods import month_period
-from reports.selectors import customer_sla
+from reports.sla_selectors import customer_sla
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "continuity-demo"
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  {'workflow':<34} {'target':>7} {'avail.':>8} {'met':>4} {'down':>8} "
-            f"{'degr.':>7} {'maint.':>7} {'nodata':>7} {'credit':>7}"
+            f"{'degr.':>7} {'maint.':>7} {'nodata':>7} {'cover.':>7} {'credit':>7}"
         )
         for row in report.workflows:
             f = row.figures
@@ -102,8 +103,10 @@ class Command(BaseCommand):
                 f"{f.availability_display or '—':>8} {'yes' if f.met else 'NO':>4} "
                 f"{minutes(f.down_seconds):>8} {minutes(f.degraded_seconds):>7} "
                 f"{minutes(f.maintenance_seconds):>7} {minutes(f.no_data_seconds):>7} "
-                f"{percent(f.credit_pct, trim=True):>6}%"
+                f"{percent(f.coverage_pct, 1):>7} {percent(f.credit_pct, trim=True):>6}%"
             )
+            if f.effective_from is not None:
+                self.stdout.write(f"  {'':<34} {availability_note(f, customer.timezone)}")
         s = report.summary
         self.stdout.write(
             f"  {'customer':<34} {'':>7} {s.availability_display or '—':>8} "

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0008_outage_exclusion_has_reason'),
+        ('incidents', '0009_probe_first_observed_at_backfill'),
     ]
 
     operations = [
