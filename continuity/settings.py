@@ -308,5 +308,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# `/metrics` (docs/operations.md "Metrics"): scrapers send `Authorization: Bearer
+# <METRICS_TOKEN>` (or a staff API key), or scrape from one of these networks.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+
 # An activation still active this long after its outage resolved is flagged.
 FALLBACK_FLAG_AFTER_MINUTES = env_int("FALLBACK_FLAG_AFTER_MINUTES", 30, minimum=0)

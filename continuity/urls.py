@@ -15,5 +15,6 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", include("reports.metrics.urls")),
     path("", include("console.urls")),
 ]

@@ -113,7 +113,11 @@ class ProbeResult(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["probe", "observed_at"], name="result_probe_observed")]
+        indexes = [
+            models.Index(fields=["probe", "observed_at"], name="result_probe_observed"),
+            # The ingest rate `/metrics` reports: results stored in the last minutes.
+            models.Index(fields=["received_at"], name="result_received"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["probe", "client_id"],
