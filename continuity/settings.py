@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "continuity.openapi.add_error_responses",
+    ],
 }
 
 # Celery: without a broker URL, tasks run eagerly in-process (embedded/demo mode).

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+handler404 = "continuity.exceptions.not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/"), name="home"),
     path("admin/", admin.site.urls),
