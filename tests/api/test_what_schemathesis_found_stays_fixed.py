@@ -84,3 +84,17 @@ def test_a_patch_with_an_incomplete_list_item_is_a_400_naming_the_field(
     )
     assert response.status_code == 400
     assert field in str(response.json())
+
+
+def test_every_operation_documents_the_error_answers(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    shared = schema["components"]["responses"]
+    assert "Retry-After" in shared["Error429"]["headers"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            documented = set(operation["responses"])
+            assert {"400", "401", "403", "404", "429"} <= documented, f"{method} {path}"
+            if method != "get":
+                assert "409" in documented, f"{method} {path}"
+            if "requestBody" in operation:
+                assert {"413", "415"} <= documented, f"{method} {path}"
