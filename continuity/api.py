@@ -61,6 +61,16 @@ class CustomerViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelView
         return permissions
 
 
+def require_every_field(serializer: serializers.Serializer, attrs: dict) -> dict:
+    """A list item is whole even in a PATCH: DRF skips required fields everywhere under a
+    partial serializer, and the item's rules would then fail on the missing ones."""
+    missing = [name for name, field in serializer.fields.items() if field.required]
+    missing = [name for name in missing if name not in attrs]
+    if missing:
+        raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+    return attrs
+
+
 class WorkflowSerializer(ModelSerializer):
     customer = CustomerField()
     sla_policy = PolicyField(allow_null=True, required=False)
@@ -122,6 +132,9 @@ class CreditTierSerializer(ModelSerializer):
         model = CreditTier
         fields = ["below_pct", "credit_pct"]
 
+    def validate(self, attrs):
+        return require_every_field(self, attrs)
+
 
 class ServiceWindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
@@ -131,6 +144,7 @@ class ServiceWindowSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
+        require_every_field(self, attrs)
         if attrs["end"] == "24:00":
             attrs["end"] = "00:00"
         elif attrs["end"] <= attrs["start"]:
@@ -232,6 +246,9 @@ class RunbookStepSerializer(ModelSerializer):
     class Meta:
         model = RunbookStep
         fields = ["order", "title", "owner_role", "expected_minutes"]
+
+    def validate(self, attrs):
+        return require_every_field(self, attrs)
 
 
 class RunbookSerializer(ModelSerializer):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -68,6 +70,13 @@ def _error_response(exc, context) -> Response | None:
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
     return exception_handler(exc, context)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a URL no route matches: the API's JSON error under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _still_referred_to(exc: ProtectedError | RestrictedError, context) -> dict:

@@ -7,6 +7,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+handler404 = "continuity.exceptions.not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/"), name="home"),
     path("admin/", admin.site.urls),

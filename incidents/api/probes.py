@@ -3,7 +3,6 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from continuity.fields import (
@@ -220,7 +219,7 @@ class ProbeResultViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Gene
     filterset_class = ProbeResultFilter
     customer_path = "probe__workflow__customer"
     write_scope = Scope.INGEST
-    parser_classes = [LargeJSONParser, FormParser, MultiPartParser]  # a full batch is large
+    parser_classes = [LargeJSONParser]  # a full batch is large, and no form can carry one
 
     @extend_schema(
         request=ProbeResultBatchSerializer,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from continuity.models import Scope
+from continuity.parsers import JSONParser
 from continuity.tenancy import request_customer_id
 from incidents.ingest.services import alertmanager_alerts_ingest
 
@@ -40,6 +41,7 @@ class AlertmanagerWebhookView(APIView):
     """Alertmanager webhook: firing alerts are `down` results, resolved ones `up`."""
 
     write_scope = Scope.INGEST
+    parser_classes = [JSONParser]  # what Alertmanager sends; no form can carry the alerts
 
     @extend_schema(
         request=AlertmanagerPayloadSerializer,

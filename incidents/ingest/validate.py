@@ -144,7 +144,7 @@ def validate_item(
                 errors.add("observed_at", "is in the future")
 
     outcome = item.get("outcome")
-    if outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
         errors.add("outcome", f"must be one of up, degraded, down (got {outcome!r})")
 
     latency_ms = _optional_int(item, "latency_ms", errors, 0, 86_400_000)
