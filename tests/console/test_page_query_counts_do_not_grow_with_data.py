@@ -15,7 +15,7 @@ MAX_QUERIES = {
     "overview": 15,
     "fragment": 14,
     "outage": 14,
-    "workflow": 20,
+    "workflow": 22,
     "reports": 8,
     "status": 12,
 }

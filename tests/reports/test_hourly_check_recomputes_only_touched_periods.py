@@ -61,8 +61,9 @@ def touched_customer() -> Report:
 
 def check(django_assert_num_queries) -> tuple[list[int], list[str]]:
     # touches, candidate reports, one customer's SLA inputs (workflows and their policies,
-    # tiers and runbooks; outages; no-data spans; maintenance; fallbacks), mark, consume
-    with django_assert_num_queries(11), CaptureQueriesContext(connection) as queries:
+    # tiers and runbooks; outages; no-data spans; probes' first results; maintenance;
+    # fallbacks), mark, consume
+    with django_assert_num_queries(12), CaptureQueriesContext(connection) as queries:
         changed = services.reports_detect_changes()
     return changed, [q["sql"] for q in queries.captured_queries]
 
