@@ -1,9 +1,7 @@
-"""The monthly report's life: generate → render → send, once per customer and period.
+"""The monthly report's life: generate → render, revise, regenerate, the monthly run.
 
-The database is the source of truth. A report row is unique per (customer, period) while
-current; rendering locks its row; sending goes through `continuity.delivery`, which claims
-the row with a conditional UPDATE before any SMTP traffic, so two beats or two workers
-racing mail once. The hourly run retries what a lost message or an SMTP outage left undone.
+The database is the source of truth: a report row is unique per (customer, period) while
+current and rendering locks its row; the hourly run finishes what a lost message left undone.
 """
 
 import hashlib
@@ -13,23 +11,22 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from continuity import delivery
 from continuity.exceptions import ConflictError, DomainError
-from continuity.models import Customer, FiguresTouch
+from continuity.models import Customer
 from reports import fingerprint
-from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
+from reports.models import Report, ReportState
 from reports.pdf import render_monthly_report
-from reports.periods import Period, month_containing, parse_month, previous_month
+from reports.periods import Period, parse_month, previous_month
 from reports.report_data import build_report_data, report_figures, report_fingerprint
+from reports.services.mail import OUTBOX, _release_held
 from reports.sla_selectors import customer_sla
 
 logger = logging.getLogger(__name__)
+
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
@@ -78,17 +75,6 @@ def report_generate(
     return report, True
 
 
-def _release_held(report: Report) -> bool:
-    """Let an unsent report that waits for a request be mailed once rendered."""
-    released = Report.objects.filter(
-        pk=report.pk,
-        send_when_rendered=False,
-        state__in=[ReportState.PENDING, ReportState.RENDERED],
-    ).update(send_when_rendered=True, send_claimed_at=None)
-    report.refresh_from_db()
-    return released == 1
-
-
 def queue_report(report_id: int) -> None:
     from reports.tasks import render_and_send_report
 
@@ -99,6 +85,8 @@ def queue_report(report_id: int) -> None:
 
 
 ChangeLog = Callable[[Customer, datetime], list[str]]
+
+
 _change_logs: list[ChangeLog] = []
 
 
@@ -177,116 +165,6 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
         report.rendered_at = now
         report.save()
     return report
-
-
-def _message(report: Report) -> EmailMultiAlternatives:
-    context = {
-        "report": report,
-        "summary": report.figures.get("summary", {}),
-        "figures": report.figures,
-    }
-    subject = f"Continuity report {report.period}: {report.customer.name}"
-    if report.revision > 1:
-        subject += f" (corrected revision {report.revision})"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("reports/email.txt", context),
-        to=report.recipients,
-    )
-    message.attach_alternative(render_to_string("reports/email.html", context), "text/html")
-    with report.pdf.open("rb") as pdf:
-        message.attach(
-            f"continuity-{report.customer.slug}-{report.period}-rev{report.revision}.pdf",
-            pdf.read(),
-            "application/pdf",
-        )
-    message.extra_headers["X-Continuity-Report"] = f"{report.pk}"
-    return message
-
-
-def _record_sent(report: Report, sent_at: datetime) -> None:
-    with transaction.atomic():
-        Report.objects.filter(pk=report.pk).update(
-            state=ReportState.SENT, sent_at=sent_at, last_error="", send_claimed_at=None
-        )
-        ReportDelivery.objects.create(
-            report=report,
-            kind=DeliveryKind.SCHEDULED,
-            recipients=report.recipients,
-            sent_at=sent_at,
-        )
-
-
-OUTBOX = delivery.Outbox(
-    model=Report,
-    waiting=Q(state=ReportState.RENDERED, send_when_rendered=True),
-    claimed_field="send_claimed_at",
-    compose=_message,
-    record_sent=_record_sent,
-    on_retry={"failure_is_permanent": False},
-    on_failure=lambda permanent: {
-        "state": ReportState.FAILED,
-        "failure_is_permanent": permanent,
-    },
-    related=("customer",),
-)
-
-
-def report_send(*, report_id: int, now: datetime | None = None) -> delivery.Delivery:
-    """Mail a rendered report once. Transient SMTP errors are raised for the task to retry
-    (and the row stays rendered) until the last attempt marks it failed."""
-    return delivery.deliver(OUTBOX, report_id, now=now)
-
-
-def report_resend(*, report: Report, requested_by: str = "") -> ReportDelivery:
-    """An explicit resend of a sent (or failed) report, recorded as its own delivery; the
-    first mailing of a rendered one that was generated without `send`."""
-    if report.state == ReportState.RENDERED and not report.send_when_rendered:
-        return _send_held(report)
-    if report.state not in (ReportState.SENT, ReportState.FAILED) or not report.pdf:
-        raise ConflictError(
-            f"Report {report.pk} is {report.state}; only a sent or failed one can be resent."
-        )
-    resend = ReportDelivery.objects.create(
-        report=report,
-        kind=DeliveryKind.RESEND,
-        requested_by=requested_by,
-        recipients=list(report.customer.report_recipients or report.recipients),
-    )
-    try:
-        message = _message(report)
-        message.to = resend.recipients
-        delivery.send(message, then=lambda: _record_resent(report, resend, timezone.now()))
-    except delivery.TRANSIENT_ERRORS as exc:
-        resend.error = delivery.describe(exc)
-        resend.save(update_fields=["error"])
-        raise DomainError(f"Resend failed: {resend.error}") from exc
-    return resend
-
-
-def _send_held(report: Report) -> ReportDelivery:
-    if not _release_held(report):
-        raise ConflictError(f"Report {report.pk} is {report.state}; it is being sent already.")
-    try:
-        outcome = report_send(report_id=report.pk)
-    except delivery.TRANSIENT_ERRORS as exc:
-        raise DomainError(
-            f"Sending failed: {delivery.describe(exc)}; the hourly run tries again."
-        ) from exc
-    if outcome.state != delivery.SENT:
-        raise DomainError(f"Sending failed: {outcome.error or outcome.state}.")
-    report.refresh_from_db()
-    return report.deliveries.latest("pk")
-
-
-def _record_resent(report: Report, resend: ReportDelivery, sent_at: datetime) -> None:
-    with transaction.atomic():
-        ReportDelivery.objects.filter(pk=resend.pk).update(sent_at=sent_at)
-        if report.state == ReportState.FAILED:
-            Report.objects.filter(pk=report.pk).update(
-                state=ReportState.SENT, sent_at=sent_at, last_error=""
-            )
-    resend.sent_at = sent_at
 
 
 def report_issue_revision(*, report: Report, now: datetime | None = None) -> Report:
@@ -379,76 +257,3 @@ def report_retry_failed(*, report_id: int) -> None:
     Report.objects.filter(
         pk=report_id, state=ReportState.FAILED, failure_is_permanent=False
     ).update(state=ReportState.RENDERED, send_claimed_at=None)
-
-
-_INSTANT = timedelta(microseconds=1)
-
-
-def _touched_periods(touch: FiguresTouch) -> Q:
-    """The customer's months that overlap the touched span, as a filter on `Report.period`."""
-    zone = touch.customer.timezone
-    months = Q(customer_id=touch.customer_id)
-    if touch.since is not None:
-        months &= Q(period__gte=month_containing(touch.since, zone).label)
-    if touch.until is not None:
-        months &= Q(period__lte=month_containing(touch.until - _INSTANT, zone).label)
-    return months
-
-
-def _figures_changed(report: Report, now: datetime) -> bool:
-    """Recompute the report's figures; a version-1 fingerprint (hash of the API body) is
-    compared number by number with the stored figures once, then upgraded in place."""
-    sla_report = customer_sla(
-        customer=report.customer, period=_period_of(report.customer, report.period), now=now
-    )
-    current = report_fingerprint(sla_report)
-    if report.fingerprint_version == fingerprint.VERSION:
-        return current != report.data_sha256
-    if not fingerprint.legacy_figures_equal(report.figures, report_figures(sla_report)):
-        return True
-    Report.objects.filter(pk=report.pk).update(
-        data_sha256=current, fingerprint_version=fingerprint.VERSION
-    )
-    return False
-
-
-def _consume(touches: list[FiguresTouch]) -> None:
-    """Clear the marks read, unless a write has widened or renewed one since."""
-    if touches:
-        unchanged = Q()
-        for t in touches:
-            unchanged |= Q(
-                customer_id=t.customer_id, since=t.since, until=t.until, touched_at=t.touched_at
-            )
-        FiguresTouch.objects.filter(unchanged).delete()
-
-
-def reports_detect_changes(*, now: datetime | None = None) -> list[int]:
-    """Mark rendered reports whose figures a write has changed since (late results, a new
-    exclusion, a manual outage, ...) as superseded; an operator then issues a revision.
-
-    Only the periods writes have touched (`FiguresTouch`) are recomputed, so the cost
-    follows the writes, not the size of the archive. A mark stays while a report of its
-    periods waits to be rendered, as that render may or may not have seen the write.
-    """
-    now = now or timezone.now()
-    touches = list(FiguresTouch.objects.select_related("customer"))
-    if not touches:
-        return []
-    touched = Q()
-    for touch in touches:
-        touched |= _touched_periods(touch)
-    reports = list(
-        Report.objects.filter(touched, is_current=True, figures_changed_at=None)
-        .select_related("customer")
-        .order_by("pk")
-    )
-    rendering = {r.customer_id for r in reports if r.state == ReportState.PENDING}
-    changed = [
-        report.pk
-        for report in reports
-        if report.state != ReportState.PENDING and _figures_changed(report, now)
-    ]
-    Report.objects.filter(pk__in=changed).update(figures_changed_at=now)
-    _consume([t for t in touches if t.customer_id not in rendering])
-    return changed
