@@ -9,11 +9,13 @@ writing a test for it.
 """
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.apps import apps
 
+from audit.selectors import audit_events_for
 from continuity.models import FallbackActivation, Runbook, RunbookStep, SLAPolicy
 from incidents.models import MaintenanceWindow, Outage, ProbeResult
 from reports.models import Report
@@ -74,6 +76,8 @@ def victim(db) -> dict[str, Any]:
     )
     window.workflows.add(workflow)
     report = Report.objects.create(customer=customer, period="2026-08", state="sent")
+    # an audit event's id is "<table>-<number>" (the trigger recorded A's outage above)
+    [outage_created] = audit_events_for(object_type="outage", object_id=outage.pk)
     return {
         # the first segment of a path with `{id}` -> A's object of that resource
         "by_resource": {
@@ -87,6 +91,7 @@ def victim(db) -> dict[str, Any]:
             "sla-policies": policy,
             "maintenance-windows": window,
             "reports": report,
+            "audit-events": SimpleNamespace(pk=outage_created.id),
         },
         # a field or filter of this name -> A's object it refers to
         "references": {
