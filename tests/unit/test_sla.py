@@ -8,7 +8,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from continuity.formatting import percent as truncate_pct
 from reports.fallbacks import FallbackSpan
 from reports.intervals import (
     Interval,
@@ -244,23 +243,6 @@ def test_select_credit_takes_the_largest_tier_strictly_above(availability, credi
 
 def test_select_credit_without_tiers_is_zero():
     assert select_credit(D(50), ()) == 0
-
-
-@pytest.mark.parametrize(
-    ("value", "places", "shown"),
-    [
-        (D("99.9496"), 3, "99.949"),
-        (D("99.9999"), 3, "99.999"),
-        (D("100"), 3, "100.000"),
-        (D("99.9"), 3, "99.900"),
-        (D("0"), 3, "0.000"),
-        (D("-0.0004"), 3, "0.000"),
-        (D("99.99"), 1, "99.9"),
-        (D("1E+2"), 0, "100"),
-    ],
-)
-def test_truncate_pct_never_rounds_up(value, places, shown):
-    assert truncate_pct(value, places) == shown
 
 
 @pytest.mark.parametrize(
