@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.sweep_notifications",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1),
     },
+    "event-sweep": {
+        "task": "events.sweep",
+        "schedule": env_int("EVENT_SWEEP_SECONDS", 60, minimum=1),
+    },
     # The built-in prober: claim due probes, send one batch per location to probes.<location>.
     "probe-dispatch": {
         "task": "incidents.prober_dispatch",
