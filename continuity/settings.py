@@ -203,6 +203,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": {"EventTypeEnum": "continuity.models.EventType"},
     "TITLE": "Continuity API",
     "DESCRIPTION": "Probe-derived outages, fallbacks, SLA figures and monthly reports.",
     "VERSION": "1.0.0",
