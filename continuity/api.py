@@ -348,12 +348,20 @@ class EventEndpointSerializer(ModelSerializer):
         return data
 
 
+class EventEndpointFilter(FilterSet):
+    customer = CustomerRefFilter()
+
+    class Meta:
+        model = EventEndpoint
+        fields = ["customer", "kind", "active"]
+
+
 class EventEndpointViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
     """Where the customer's events are POSTed: signed webhooks, Slack or Teams."""
 
     queryset = EventEndpoint.objects.select_related("customer")
     serializer_class = EventEndpointSerializer
-    filterset_fields = ["kind", "active"]
+    filterset_class = EventEndpointFilter
 
 
 class EventDeliverySerializer(ModelSerializer):
