@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -16,7 +16,17 @@ from continuity.fields import (
     TenantRelatedField,
 )
 from continuity.filters import CustomerRefFilter, FilterSet
-from continuity.models import CreditTier, Customer, Runbook, RunbookStep, SLAPolicy, Workflow
+from continuity.models import (
+    CreditTier,
+    Customer,
+    EventDelivery,
+    EventEndpoint,
+    EventType,
+    Runbook,
+    RunbookStep,
+    SLAPolicy,
+    Workflow,
+)
 from continuity.permissions import StaffOnly
 from continuity.rows import UpdateExistingMixin
 from continuity.services import runbook_drill, runbook_save
@@ -305,3 +315,86 @@ class RunbookViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         runbook_drill(runbook=runbook, at=serializer.validated_data.get("at"), by=str(request.user))
         return Response(RunbookSerializer(self.get_object()).data, status=201)
+
+
+class EventEndpointSerializer(ModelSerializer):
+    customer = CustomerField()
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EventType.choices), required=False
+    )
+    secret = serializers.CharField(
+        read_only=True, help_text="Signs webhooks; shown only in the create response."
+    )
+
+    class Meta:
+        model = EventEndpoint
+        fields = ["id", "customer", "kind", "url", "events", "active", "secret", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Enter an http:// or https:// URL.")
+        return value
+
+    def create(self, validated_data):
+        endpoint = super().create(validated_data)
+        endpoint.reveal_secret = True
+        return endpoint
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not getattr(instance, "reveal_secret", False):
+            data.pop("secret", None)
+        return data
+
+
+class EventEndpointFilter(FilterSet):
+    customer = CustomerRefFilter()
+
+    class Meta:
+        model = EventEndpoint
+        fields = ["customer", "kind", "active"]
+
+
+class EventEndpointViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
+    """Where the customer's events are POSTed: signed webhooks, Slack or Teams."""
+
+    queryset = EventEndpoint.objects.select_related("customer")
+    serializer_class = EventEndpointSerializer
+    filterset_class = EventEndpointFilter
+
+
+class EventDeliverySerializer(ModelSerializer):
+    class Meta:
+        model = EventDelivery
+        fields = [
+            "id",
+            "endpoint",
+            "event_type",
+            "idempotency_key",
+            "payload",
+            "state",
+            "attempts",
+            "status_code",
+            "last_error",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
+class EventDeliveryFilter(FilterSet):
+    class Meta:
+        model = EventDelivery
+        fields = ["endpoint", "state"]
+
+
+class EventDeliveryViewSet(
+    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The log of events owed to the customer's endpoints, and how each delivery went."""
+
+    queryset = EventDelivery.objects.all()
+    serializer_class = EventDeliverySerializer
+    filterset_class = EventDeliveryFilter
+    customer_path = "endpoint__customer"

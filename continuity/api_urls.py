@@ -25,6 +25,8 @@ router.register(
     "maintenance-windows", outages.MaintenanceWindowViewSet, basename="maintenance-window"
 )
 router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
+router.register("event-endpoints", core_api.EventEndpointViewSet, basename="event-endpoint")
+router.register("event-deliveries", core_api.EventDeliveryViewSet, basename="event-delivery")
 
 urlpatterns = [
     path("sla/", reports_api.SLAView.as_view(), name="sla"),

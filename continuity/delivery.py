@@ -1,4 +1,4 @@
-"""Mailing a stored row: at least once, and once unless a worker dies in one short window.
+"""Delivering a stored row: at least once, and once unless a worker dies in one short window.
 
 Every email the service owes (an outage notification, a monthly report) is a row with
 `attempts`, `last_error`, `message_id` and a claim timestamp. `deliver` then:
@@ -16,6 +16,9 @@ mails the row again once its claim expires. That retry carries the same Message-
 mail clients show one message. A permanent SMTP error (recipient or sender refused) fails
 the row at once; a transient one puts it back in line and is raised for the task to retry
 with backoff, until attempt `DELIVERY_MAX_ATTEMPTS` fails the row.
+
+Rows that are not email (outgoing events over HTTP) give their outbox a `transport` instead
+of `compose`, and signal outcomes with `PermanentError` / `TransientError`.
 """
 
 import smtplib
@@ -33,8 +36,17 @@ from django.db.models import F, Model, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
-TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+class PermanentError(Exception):
+    """A failure that retrying cannot fix (e.g. an HTTP 4xx answer)."""
+
+
+class TransientError(Exception):
+    """A failure worth retrying (e.g. an HTTP 5xx answer, a timeout)."""
+
+
+PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, PermanentError)
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TransientError)
 
 SENT = "sent"
 FAILED = "failed"
@@ -67,18 +79,22 @@ def describe(exc: BaseException) -> str:
 
 @dataclass(frozen=True)
 class Outbox:
-    """One kind of email: the rows that wait for it, how to write it and what each outcome
-    changes on the row besides `attempts`, `last_error`, `message_id` and the claim."""
+    """One kind of message: the rows that wait for it, how to write it and what each outcome
+    changes on the row besides `attempts`, `last_error`, `message_id` and the claim.
+
+    Email has `compose`; anything else a `transport(row, then)` that sends the row and
+    calls `then` once the receiver has accepted it (such rows keep no `message_id`)."""
 
     model: type[Model]
     waiting: Q
     claimed_field: str
-    compose: Callable[[Any], EmailMessage]
+    compose: Callable[[Any], EmailMessage] | None
     record_sent: Callable[[Any, datetime], None]
     on_claim: Mapping[str, Any] = field(default_factory=dict)
     on_retry: Mapping[str, Any] = field(default_factory=dict)
     on_failure: Callable[[bool], Mapping[str, Any]] = lambda permanent: {}
     related: tuple[str, ...] = ()
+    transport: Callable[[Any, Callable[[], None]], None] | None = None
 
     def claimable(self, now: datetime) -> Q:
         """Rows that wait and that nobody holds: never claimed, released, or claim expired."""
@@ -88,14 +104,20 @@ class Outbox:
         return self.waiting & free
 
     def claim(self, pk: int, now: datetime) -> bool:
-        message_id = make_msgid(domain=str(DNS_NAME))
-        claimed = self.model.objects.filter(self.claimable(now), pk=pk).update(
-            **{self.claimed_field: now},
-            attempts=F("attempts") + 1,
-            message_id=Coalesce(NullIf(F("message_id"), Value("")), Value(message_id)),
-            **self.on_claim,
-        )
+        changes = {self.claimed_field: now, "attempts": F("attempts") + 1, **self.on_claim}
+        if self.transport is None:
+            message_id = make_msgid(domain=str(DNS_NAME))
+            changes["message_id"] = Coalesce(NullIf(F("message_id"), Value("")), Value(message_id))
+        claimed = self.model.objects.filter(self.claimable(now), pk=pk).update(**changes)
         return claimed == 1
+
+    def transmit(self, row: Model, then: Callable[[], None]) -> None:
+        if self.transport is not None:
+            self.transport(row, then)
+            return
+        message = self.compose(row)
+        message.extra_headers["Message-ID"] = row.message_id
+        send(message, then=then)
 
     def fail(self, row: Model, exc: BaseException, *, permanent: bool) -> None:
         self._release(row, exc, **self.on_failure(permanent))
@@ -132,9 +154,9 @@ def send(message: EmailMessage, *, then: Callable[[], None] = lambda: None) -> N
 
 
 def deliver(outbox: Outbox, pk: int, *, now: datetime | None = None) -> Delivery:
-    """Mail the row `pk` if nobody else is; returns what became of it.
+    """Send the row `pk` if nobody else is; returns what became of it.
 
-    Raises the SMTP error of a transient failure that has attempts left, for the caller's
+    Raises the error of a transient failure that has attempts left, for the caller's
     retry; the row is back in line by then.
     """
     now = now or timezone.now()
@@ -142,9 +164,7 @@ def deliver(outbox: Outbox, pk: int, *, now: datetime | None = None) -> Delivery
         return Delivery(SKIPPED)
     row = outbox.model.objects.select_related(*outbox.related).get(pk=pk)
     try:
-        message = outbox.compose(row)
-        message.extra_headers["Message-ID"] = row.message_id
-        send(message, then=lambda: outbox.record_sent(row, timezone.now()))
+        outbox.transmit(row, lambda: outbox.record_sent(row, timezone.now()))
     except PERMANENT_ERRORS as exc:
         outbox.fail(row, exc, permanent=True)
         return Delivery(FAILED, str(exc))

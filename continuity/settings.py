@@ -203,6 +203,7 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": {"EventTypeEnum": "continuity.models.EventType"},
     "TITLE": "Continuity API",
     "DESCRIPTION": "Probe-derived outages, fallbacks, SLA figures and monthly reports.",
     "VERSION": "1.0.0",
@@ -257,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
     "notification-sweep": {
         "task": "incidents.sweep_notifications",
         "schedule": env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1),
+    },
+    "event-sweep": {
+        "task": "events.sweep",
+        "schedule": env_int("EVENT_SWEEP_SECONDS", 60, minimum=1),
     },
     # The built-in prober: claim due probes, send one batch per location to probes.<location>.
     "probe-dispatch": {

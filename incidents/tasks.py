@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from continuity import delivery
 from incidents import services
-from incidents.services import fallbacks, notifications
+from incidents.services import events, fallbacks, notifications
 
 
 @shared_task(
@@ -53,3 +53,19 @@ def auto_activate_fallbacks() -> int:
     activated = fallbacks.fallbacks_auto_activate()
     fallbacks.fallbacks_flag_forgotten()
     return len(activated)
+
+
+@shared_task(name="events.deliver", **delivery.task_retry_options())
+def deliver_event(delivery_id: int) -> str:
+    return events.event_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="events.sweep", acks_late=True)
+def sweep_events() -> int:
+    pending = events.events_unsent()
+    for delivery_id in pending:
+        try:
+            events.event_deliver(delivery_id=delivery_id)
+        except delivery.TRANSIENT_ERRORS:
+            continue  # recorded on the row; the next sweep tries again
+    return len(pending)

@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from continuity.exceptions import ConflictError, DomainError
-from continuity.models import FallbackActivation, Runbook, StepCompletion
+from continuity.models import EventType, FallbackActivation, Runbook, StepCompletion
 from incidents.models import Outage
+from incidents.services.events import fallback_event
 from incidents.services.outages import outage_figures_touched
 
 
@@ -65,7 +66,7 @@ def fallback_activate(
                     "deactivate it first."
                 )
             outage_figures_touched(outage)
-            return FallbackActivation.objects.create(
+            activation = FallbackActivation.objects.create(
                 outage=outage,
                 runbook=runbook,
                 runbook_version=runbook.version,
@@ -76,6 +77,8 @@ def fallback_activate(
                 effectiveness_pct=effectiveness,
                 notes=notes,
             )
+            fallback_event(activation=activation, event_type=EventType.FALLBACK_ACTIVATED)
+            return activation
     except IntegrityError as exc:
         raise ConflictError(f"Outage {outage.pk} already has an active fallback.") from exc
 
@@ -99,6 +102,7 @@ def fallback_deactivate(
         locked.deactivated_by = by
         locked.save(update_fields=["deactivated_at", "deactivated_by"])
         outage_figures_touched(locked.outage)
+        fallback_event(activation=locked, event_type=EventType.FALLBACK_DEACTIVATED)
     return locked
 
 

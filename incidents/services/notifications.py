@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from continuity import delivery, formatting
+from continuity.models import EventType
 from incidents.models import (
     DeliveryState,
     NotificationEvent,
@@ -23,8 +24,15 @@ from incidents.models import (
     OutageNotification,
     OutageUpdate,
 )
+from incidents.services.events import outage_event
 
 logger = logging.getLogger(__name__)
+
+OUTAGE_EVENTS = {
+    NotificationEvent.OPENED: EventType.OUTAGE_OPENED,
+    NotificationEvent.UPDATE: EventType.OUTAGE_UPDATED,
+    NotificationEvent.RESOLVED: EventType.OUTAGE_RESOLVED,
+}
 
 # A row the task has not claimed within this long is the sweep's to send.
 SWEEP_AFTER = timedelta(minutes=1)
@@ -33,11 +41,13 @@ SWEEP_AFTER = timedelta(minutes=1)
 def notification_enqueue(
     *, outage: Outage, event: str, update: OutageUpdate | None = None
 ) -> OutageNotification | None:
-    """Record that an event needs mailing (if the customer opted in) and queue its delivery."""
+    """Record that an event needs mailing (if the customer opted in) and queue its delivery;
+    the customer's event endpoints are owed it too."""
     customer = outage.workflow.customer
+    key = f"outage-{outage.pk}-{event}" + (f"-{update.pk}" if update is not None else "")
+    outage_event(outage=outage, event_type=OUTAGE_EVENTS[event], key=key)
     if not (customer.notify_outage_emails and customer.report_recipients):
         return None
-    key = f"outage-{outage.pk}-{event}" + (f"-{update.pk}" if update is not None else "")
     notification, created = OutageNotification.objects.get_or_create(
         event_key=key,
         defaults={

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
-from continuity.models import Workflow
+from continuity.models import EventType, Workflow
 from continuity.rows import save_existing
 from continuity.services import figures_touch
 from incidents.models import (
@@ -15,6 +15,7 @@ from incidents.models import (
     OutageSource,
     OutageUpdate,
 )
+from incidents.services.events import outage_event
 from incidents.services.notifications import notification_enqueue
 
 FIGURE_FIELDS = frozenset({"started_at", "ended_at", "severity", "excluded_from_sla"})
@@ -79,6 +80,7 @@ def outage_update(*, outage: Outage, **changes) -> Outage:
     if ended is not None and ended < started:
         raise DomainError("ended_at must not be before started_at.", field="ended_at")
     was_open = outage.ended_at is None
+    was_excluded = outage.excluded_from_sla
     before = (outage.started_at, outage.ended_at)
     figures_changed = any(
         getattr(outage, name) != value for name, value in changes.items() if name in FIGURE_FIELDS
@@ -89,6 +91,9 @@ def outage_update(*, outage: Outage, **changes) -> Outage:
         save_existing(outage, update_fields=[*changes, "updated_at"])
         if was_open and outage.ended_at is not None:
             notification_enqueue(outage=outage, event=NotificationEvent.RESOLVED)
+        if outage.excluded_from_sla and not was_excluded:
+            key = f"outage-{outage.pk}-excluded-{outage.updated_at.timestamp()}"
+            outage_event(outage=outage, event_type=EventType.OUTAGE_EXCLUDED, key=key)
         if figures_changed:
             outage_figures_touched(outage, also=before)
     return outage

@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from continuity.exceptions import ConflictError, DomainError
-from continuity.models import Customer
+from continuity.models import Customer, EventType
+from incidents.services.events import report_event
 from reports import fingerprint
 from reports.models import Report, ReportState
 from reports.pdf import render_monthly_report
@@ -185,6 +186,9 @@ def report_issue_revision(*, report: Report, now: datetime | None = None) -> Rep
             recipients=list(locked.customer.report_recipients),
         )
         Report.objects.filter(pk=locked.pk).update(superseded_by=revision)
+        report_event(
+            report=locked, event_type=EventType.REPORT_SUPERSEDED, data={"by": revision.pk}
+        )
         transaction.on_commit(lambda: queue_report(revision.pk))
     return revision
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from continuity import delivery
 from continuity.exceptions import ConflictError, DomainError
+from continuity.models import EventType
+from incidents.services.events import report_event
 from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
 
 
@@ -51,6 +53,7 @@ def _record_sent(report: Report, sent_at: datetime) -> None:
             recipients=report.recipients,
             sent_at=sent_at,
         )
+        report_event(report=report, event_type=EventType.REPORT_SENT)
 
 
 def _release_held(report: Report) -> bool:

@@ -16,7 +16,14 @@ import pytest
 from django.apps import apps
 
 from audit.selectors import audit_events_for
-from continuity.models import FallbackActivation, Runbook, RunbookStep, SLAPolicy
+from continuity.models import (
+    EventDelivery,
+    EventEndpoint,
+    FallbackActivation,
+    Runbook,
+    RunbookStep,
+    SLAPolicy,
+)
 from incidents.models import MaintenanceWindow, Outage, ProbeResult
 from reports.models import Report
 from tests.factories import CustomerFactory, ProbeFactory, WorkflowFactory, make_key
@@ -76,6 +83,10 @@ def victim(db) -> dict[str, Any]:
     )
     window.workflows.add(workflow)
     report = Report.objects.create(customer=customer, period="2026-08", state="sent")
+    endpoint = EventEndpoint.objects.create(customer=customer, url=f"https://{VICTIM}.example/hook")
+    event = EventDelivery.objects.create(
+        endpoint=endpoint, event_type="outage.opened", idempotency_key=f"{VICTIM}-event"
+    )
     # an audit event's id is "<table>-<number>" (the trigger recorded A's outage above)
     [outage_created] = audit_events_for(object_type="outage", object_id=outage.pk)
     return {
@@ -92,6 +103,8 @@ def victim(db) -> dict[str, Any]:
             "maintenance-windows": window,
             "reports": report,
             "audit-events": SimpleNamespace(pk=outage_created.id),
+            "event-endpoints": endpoint,
+            "event-deliveries": event,
         },
         # a field or filter of this name -> A's object it refers to
         "references": {
@@ -103,6 +116,7 @@ def victim(db) -> dict[str, Any]:
             "outage": outage.pk,
             "runbook": runbook.pk,
             "sla_policy": policy.pk,
+            "endpoint": endpoint.pk,
         },
         # free-form objects whose keys refer to A's objects
         "free_form": {"labels": {"continuity_probe": str(probe.pk)}},
