@@ -99,6 +99,12 @@ class ICalendarRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if not (isinstance(data, Mapping) and "events" in data):
+            # not a feed (OPTIONS metadata, an error): answered as the API's JSON
+            response = (renderer_context or {}).get("response")
+            if response is not None:
+                response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data, "application/json", renderer_context)
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//Continuity//Maintenance windows//EN")
         calendar.add("version", "2.0")

@@ -95,3 +95,10 @@ def test_the_feed_needs_a_key(api, customer):
     response = api().get(f"/api/v1/maintenance-windows/calendar.ics?customer={customer.slug}")
     assert response.status_code in (401, 403)
     assert response["Content-Type"] == "application/json"
+
+
+def test_options_on_the_feed_answers_json_metadata(staff_client):
+    response = staff_client.options("/api/v1/maintenance-windows/calendar/?customer=")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"]
