@@ -22,6 +22,14 @@ def optional_decimal(**kwargs) -> serializers.CharField:
 class MinutesField(serializers.Field):
     """Whole minutes as an integer, else a decimal string."""
 
+    def to_representation(self, value: int | str) -> int | str:
+        return value
+
+    def to_internal_value(self, data: object) -> int | str:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            raise serializers.ValidationError("an integer or a decimal string")
+        return data
+
 
 class SLAPeriodSerializer(serializers.Serializer):
     label = serializers.CharField()
