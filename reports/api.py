@@ -19,6 +19,7 @@ from continuity.renderers import CSV_RESPONSE, FORMAT_PARAMETER, CSVRenderer, at
 from continuity.tenancy import TenantScopedMixin, requested_customer
 from continuity.throttling import ReportSendThrottle
 from reports import periods, services
+from reports.api_schemas import DependenciesSerializer, SLASerializer
 from reports.exports import sla_csv_rows
 from reports.figures import minutes, sla_body
 from reports.models import Report
@@ -55,7 +56,7 @@ class SLAView(APIView):
             OpenApiParameter("end", str, description="ISO date or datetime, exclusive"),
             FORMAT_PARAMETER,
         ],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, **CSV_RESPONSE},
+        responses={(200, "application/json"): SLASerializer, **CSV_RESPONSE},
     )
     def get(self, request):
         customer = requested_customer(request)
@@ -119,7 +120,7 @@ class DependenciesView(APIView):
             OpenApiParameter("start", str, description="ISO date or datetime (with end)"),
             OpenApiParameter("end", str, description="ISO date or datetime, exclusive"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: DependenciesSerializer},
     )
     def get(self, request):
         now = timezone.now()

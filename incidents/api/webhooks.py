@@ -51,7 +51,11 @@ class AlertmanagerWebhookView(APIView):
                 {
                     "accepted": serializers.IntegerField(),
                     "duplicates": serializers.IntegerField(),
-                    "skipped": serializers.ListField(child=serializers.DictField()),
+                    "skipped": inline_serializer(
+                        "AlertmanagerSkippedAlert",
+                        {"index": serializers.IntegerField(), "reason": serializers.CharField()},
+                        many=True,
+                    ),
                 },
             )
         },
