@@ -322,13 +322,10 @@ class EventEndpointSerializer(ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), required=False
     )
-    secret = serializers.CharField(
-        read_only=True, help_text="Signs webhooks; shown only in the create response."
-    )
 
     class Meta:
         model = EventEndpoint
-        fields = ["id", "customer", "kind", "url", "events", "active", "secret", "created_at"]
+        fields = ["id", "customer", "kind", "url", "events", "active", "created_at"]
         read_only_fields = ["created_at"]
 
     def validate_url(self, value: str) -> str:
@@ -336,16 +333,16 @@ class EventEndpointSerializer(ModelSerializer):
             raise serializers.ValidationError("Enter an http:// or https:// URL.")
         return value
 
-    def create(self, validated_data):
-        endpoint = super().create(validated_data)
-        endpoint.reveal_secret = True
-        return endpoint
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not getattr(instance, "reveal_secret", False):
-            data.pop("secret", None)
-        return data
+class EventEndpointCreatedSerializer(EventEndpointSerializer):
+    """The create response, the only one that carries the signing secret."""
+
+    secret = serializers.CharField(
+        read_only=True, help_text="Signs webhooks; shown only in the create response."
+    )
+
+    class Meta(EventEndpointSerializer.Meta):
+        fields = [*EventEndpointSerializer.Meta.fields, "secret"]
 
 
 class EventEndpointFilter(FilterSet):
@@ -362,6 +359,13 @@ class EventEndpointViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.Mode
     queryset = EventEndpoint.objects.select_related("customer")
     serializer_class = EventEndpointSerializer
     filterset_class = EventEndpointFilter
+
+    def get_serializer_class(self):
+        return (
+            EventEndpointCreatedSerializer
+            if self.action == "create"
+            else super().get_serializer_class()
+        )
 
 
 class EventDeliverySerializer(ModelSerializer):

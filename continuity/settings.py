@@ -203,7 +203,10 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "ENUM_NAME_OVERRIDES": {"EventTypeEnum": "continuity.models.EventType"},
+    "ENUM_NAME_OVERRIDES": {
+        "EventTypeEnum": "continuity.models.EventType",
+        "EventEndpointKindEnum": "continuity.models.EventKind",
+    },
     "TITLE": "Continuity API",
     "DESCRIPTION": "Probe-derived outages, fallbacks, SLA figures and monthly reports.",
     "VERSION": "1.0.0",
