@@ -8,6 +8,8 @@ import continuity.api_urls  # noqa: F401 (imports every API module)
 from continuity.fields import InstantField, StorableJSONField
 
 APPS = ("continuity.", "incidents.", "reports.", "console.")
+# Response shapes for the schema only: they never read a request.
+RESPONSE_ONLY = ("reports.api_schemas",)
 # Alertmanager writes "0001-01-01T00:00:00Z" for "not set": its alerts are parsed leniently,
 # and each mapped result is range-checked by the ingest validator (then skipped with a reason).
 LENIENT = {("AlertmanagerAlertSerializer", "startsAt"), ("AlertmanagerAlertSerializer", "endsAt")}
@@ -27,7 +29,9 @@ API_SERIALIZERS = sorted(
     {
         cls
         for cls in _all_subclasses(serializers.Serializer)
-        if cls.__module__.startswith(APPS) and not _abstract(cls)
+        if cls.__module__.startswith(APPS)
+        and not cls.__module__.startswith(RESPONSE_ONLY)
+        and not _abstract(cls)
     },
     key=lambda cls: f"{cls.__module__}.{cls.__name__}",
 )
