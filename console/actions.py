@@ -4,7 +4,10 @@ A rule the service refuses (a DomainError) is shown on the page the form came fr
 status 400 (409 for a conflict), and nothing has changed.
 """
 
+import math
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +24,7 @@ from console.views import render_outage
 from continuity import formatting
 from continuity.exceptions import DomainError
 from continuity.models import Customer, FallbackActivation, Runbook
+from continuity.throttling import ReportSendThrottle
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
 from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
@@ -164,6 +168,12 @@ def report_regenerate_view(request, pk: int):
 
 @operator_action
 def report_resend_view(request, pk: int):
+    limit = ReportSendThrottle()
+    if not limit.allow_request(request, None):
+        wait = math.ceil(limit.wait() or 1)
+        refused = HttpResponse(f"Too many resends; try again in {wait} s.", status=429)
+        refused["Retry-After"] = str(wait)
+        return refused
     return _report_action(
         request,
         pk,

@@ -126,3 +126,13 @@ def test_the_next_parameter_cannot_leave_the_site(rendered, operator_client):
         f"/console/reports/{rendered.pk}/regenerate/", {"next": "https://evil.example/"}
     )
     assert response["Location"] == "/console/reports/"
+
+
+def test_console_resends_share_the_explicit_resend_limit(sent, operator_client, settings):
+    rest = settings.REST_FRAMEWORK
+    rates = {**rest["DEFAULT_THROTTLE_RATES"], "report_send": "2/hour"}
+    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": rates}
+    answers = [operator_client.post(f"/console/reports/{sent.pk}/resend/") for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
+    assert len(mail.outbox) == 2
