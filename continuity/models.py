@@ -438,7 +438,9 @@ class EventEndpoint(models.Model):
         return not self.events or event_type in self.events
 
 
-class EventDeliveryState(models.TextChoices):
+class DeliveryState(models.TextChoices):
+    """The states of anything `continuity.delivery` sends: outage emails, events."""
+
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -453,7 +455,7 @@ class EventDelivery(models.Model):
     idempotency_key = models.CharField(max_length=200)
     payload = models.JSONField(default=dict)
     state = models.CharField(
-        max_length=16, choices=EventDeliveryState.choices, default=EventDeliveryState.PENDING
+        max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
     status_code = models.PositiveIntegerField(null=True, blank=True)

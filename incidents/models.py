@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from continuity.models import DeliveryState
+
 
 class ProbeKind(models.TextChoices):
     HTTP = "http"
@@ -280,13 +282,6 @@ class NotificationEvent(models.TextChoices):
     OPENED = "opened"
     UPDATE = "update"
     RESOLVED = "resolved"
-
-
-class DeliveryState(models.TextChoices):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class OutageNotification(models.Model):

@@ -26,8 +26,8 @@ from django.utils import timezone
 from continuity import delivery
 from continuity.models import (
     Customer,
+    DeliveryState,
     EventDelivery,
-    EventDeliveryState,
     EventEndpoint,
     EventKind,
 )
@@ -139,20 +139,20 @@ def _transport(row: EventDelivery, then: Callable[[], None]) -> None:
 
 def _record_sent(row: EventDelivery, sent_at: datetime) -> None:
     EventDelivery.objects.filter(pk=row.pk).update(
-        state=EventDeliveryState.SENT, sent_at=sent_at, last_error="", claimed_at=None
+        state=DeliveryState.SENT, sent_at=sent_at, last_error="", claimed_at=None
     )
 
 
 OUTBOX = delivery.Outbox(
     model=EventDelivery,
-    waiting=Q(state__in=[EventDeliveryState.PENDING, EventDeliveryState.SENDING]),
+    waiting=Q(state__in=[DeliveryState.PENDING, DeliveryState.SENDING]),
     claimed_field="claimed_at",
     compose=None,
     transport=_transport,
     record_sent=_record_sent,
-    on_claim={"state": EventDeliveryState.SENDING},
-    on_retry={"state": EventDeliveryState.PENDING},
-    on_failure=lambda permanent: {"state": EventDeliveryState.FAILED},
+    on_claim={"state": DeliveryState.SENDING},
+    on_retry={"state": DeliveryState.PENDING},
+    on_failure=lambda permanent: {"state": DeliveryState.FAILED},
     related=("endpoint",),
 )
 
