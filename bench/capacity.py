@@ -148,9 +148,7 @@ def hammer(base_url: str, key: str, clients: int, seconds: float, post: bool, pr
 
 
 def http_rates(key: str, probes: list[int], clients: int, seconds: float, broker: str) -> None:
-    from tests.live import serve_wsgi
-
-    from tests.live import flush_redis
+    from tests.live import flush_redis, serve_wsgi
 
     # As in production: derivation is queued for a worker (none runs here), not done inline.
     env = {**os.environ, "CELERY_BROKER_URL": broker, "CELERY_TASK_ALWAYS_EAGER": "0"}
