@@ -20,6 +20,7 @@ after one's own write from being stale:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,8 +30,10 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 ROUTER = "continuity.replica.ReplicaRouter"
@@ -106,6 +109,16 @@ def replica_caught_up() -> bool:
     return bool(caught_up)
 
 
+def _replica_answers() -> bool:
+    """Connect to the replica (a no-op when connected); a replica that is down is skipped."""
+    try:
+        connections[REPLICA].ensure_connection()
+    except OperationalError as exc:
+        logger.warning("the read replica is unreachable, reading the primary: %s", exc)
+        return False
+    return True
+
+
 @contextmanager
 def reading_from_replica(
     request: HttpRequest | None = None, *, caught_up: bool = False
@@ -114,12 +127,15 @@ def reading_from_replica(
 
     ``request``: a client pinned to the primary (it wrote a moment ago) reads the primary.
     ``caught_up``: read the replica only if it has replayed all the primary has committed.
+    A replica that cannot be reached is skipped (logged as a warning).
     Without a replica configured this does nothing and runs no query.
     """
     if not replica_configured():
         yield False
         return
     use = not (request is not None and pinned_to_primary(request))
+    if use:
+        use = _replica_answers()
     if use and caught_up:
         use = replica_caught_up()
     token = _scope.set(_Scope(use_replica=use))

@@ -90,3 +90,19 @@ def test_without_a_write_no_client_is_pinned(replica, world):
     client = client_with(reader_key)
     down_minutes(client, customer)
     assert PIN_COOKIE not in client.cookies
+
+
+def test_an_unreachable_replica_is_skipped_for_the_primary(replica, world, caplog):
+    customer, workflow, reader_key, writer_key = world
+    replica.sql("SELECT pg_wal_replay_pause()")
+    post_outage(client_with(writer_key), workflow)
+    alias = connections[REPLICA]
+    alias.close()
+    port = alias.settings_dict["PORT"]
+    alias.settings_dict["PORT"] = "1"  # nothing listens there
+    try:
+        assert down_minutes(client_with(reader_key), customer) == "80"  # the primary's
+    finally:
+        alias.close()
+        alias.settings_dict["PORT"] = port
+    assert "read replica is unreachable" in caplog.text
