@@ -127,11 +127,12 @@ class DependenciesView(APIView):
     def get(self, request):
         now = timezone.now()
         period = resolve_period(request.query_params, "UTC", now)
-        incidents = provider_incidents(period=period, now=now)
-        customer_ids = {o.customer_id for i in incidents for o in i.outages}
-        workflow_ids = {o.workflow_id for i in incidents for o in i.outages}
-        customers = Customer.objects.in_bulk(customer_ids)
-        workflows = dict(Workflow.objects.filter(pk__in=workflow_ids).values_list("pk", "name"))
+        with reading_from_replica(request):
+            incidents = provider_incidents(period=period, now=now)
+            customer_ids = {o.customer_id for i in incidents for o in i.outages}
+            workflow_ids = {o.workflow_id for i in incidents for o in i.outages}
+            customers = Customer.objects.in_bulk(customer_ids)
+            workflows = dict(Workflow.objects.filter(pk__in=workflow_ids).values_list("pk", "name"))
         by_label: dict[str, list] = {}
         for incident in incidents:
             by_label.setdefault(incident.upstream_dependency, []).append(

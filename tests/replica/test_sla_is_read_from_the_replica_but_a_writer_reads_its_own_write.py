@@ -106,3 +106,17 @@ def test_an_unreachable_replica_is_skipped_for_the_primary(replica, world, caplo
         alias.close()
         alias.settings_dict["PORT"] = port
     assert "read replica is unreachable" in caplog.text
+
+
+def test_provider_incidents_are_read_from_the_replica(replica, world):
+    _, workflow, _, _ = world
+    workflow.upstream_dependency = "OpenAI API"
+    workflow.save()
+    staff = client_with(make_key(scopes=("read",), name="staff"))
+    wait_until_replayed(replica)
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        response = staff.get(f"/api/v1/dependencies/?period={PERIOD}")
+    assert response.status_code == 200, response.content
+    [dependency] = response.json()["dependencies"]
+    assert dependency["upstream_dependency"] == "OpenAI API"
+    assert any("incidents_outage" in q["sql"] for q in on_replica.captured_queries)
