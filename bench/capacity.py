@@ -186,7 +186,7 @@ def derivation_rates(bench_url: str, probes: list[int], workflows: list[int], ro
 
     from incidents import services
 
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC)
     history = int(settings.DERIVATION_LOOKBACK.total_seconds() // INTERVAL_SECONDS) * 2
     first = now - timedelta(seconds=INTERVAL_SECONDS * (history + rounds + 1))
 
