@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.views.decorators.http import require_GET, require_POST
 
 from continuity.permissions import user_can_operate
+from continuity.replica import replica_reads
 
 
 def staff_page(view):
-    """A read-only page: staff only; anyone else is sent to the admin login."""
-    return staff_member_required(require_GET(view))
+    """A read-only page: staff only; anyone else is sent to the admin login. Its reads may
+    be served by the replica (continuity/replica.py)."""
+    return staff_member_required(require_GET(replica_reads(view)))
 
 
 def operator_action(view):

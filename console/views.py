@@ -17,6 +17,7 @@ from console.pages.overview import STATES, Filters, overview_get
 from console.pages.status_page import status_page_get
 from console.pages.workflow_page import workflow_page_get
 from continuity.permissions import user_can_operate
+from continuity.replica import replica_reads
 
 REFRESH_SECONDS = 15
 
@@ -117,6 +118,7 @@ def reports(request):
 
 
 @cache_control(public=True, max_age=30)
+@replica_reads
 def status(request, slug: str):
     """A customer's public status page: no login, 404 unless the customer enabled it."""
     page = status_page_get(slug=slug, now=timezone.now())

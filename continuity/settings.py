@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "continuity.replica.ReplicaPinMiddleware",  # only with DATABASE_REPLICA_URL
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,12 +116,28 @@ TEMPLATES = [
     },
 ]
 
+
+def database_settings(url: str) -> dict:
+    """One DATABASES entry; the primary and the replica get the same options."""
+    return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+    "default": database_settings(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}")
     )
 }
+# A streaming replica for SLA figures, report rendering and console pages (continuity/replica.py,
+# docs/scaling.md). Tests read it as a mirror of the primary's test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_settings(DATABASE_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["continuity.replica.ReplicaRouter"]  # continuity.replica.ROUTER
+# A client that wrote reads the primary for this long; more than the replica's worst lag.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True

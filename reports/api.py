@@ -16,6 +16,7 @@ from continuity.filters import CustomerRefFilter, FilterSet
 from continuity.models import Customer, Workflow
 from continuity.permissions import HasScope, StaffOnly
 from continuity.renderers import CSV_RESPONSE, FORMAT_PARAMETER, CSVRenderer, attachment
+from continuity.replica import reading_from_replica
 from continuity.tenancy import TenantScopedMixin, requested_customer
 from continuity.throttling import ReportSendThrottle
 from reports import periods, services
@@ -59,10 +60,11 @@ class SLAView(APIView):
         responses={(200, "application/json"): SLASerializer, **CSV_RESPONSE},
     )
     def get(self, request):
-        customer = requested_customer(request)
-        now = timezone.now()
-        period = resolve_period(request.query_params, customer.timezone, now)
-        body = sla_body(customer_sla(customer=customer, period=period, now=now))
+        with reading_from_replica(request):
+            customer = requested_customer(request)
+            now = timezone.now()
+            period = resolve_period(request.query_params, customer.timezone, now)
+            body = sla_body(customer_sla(customer=customer, period=period, now=now))
         if request.accepted_renderer.format != CSVRenderer.format:
             return Response(body)
         filename = f"continuity-sla-{customer.slug}-{period.label}.csv"
@@ -125,11 +127,12 @@ class DependenciesView(APIView):
     def get(self, request):
         now = timezone.now()
         period = resolve_period(request.query_params, "UTC", now)
-        incidents = provider_incidents(period=period, now=now)
-        customer_ids = {o.customer_id for i in incidents for o in i.outages}
-        workflow_ids = {o.workflow_id for i in incidents for o in i.outages}
-        customers = Customer.objects.in_bulk(customer_ids)
-        workflows = dict(Workflow.objects.filter(pk__in=workflow_ids).values_list("pk", "name"))
+        with reading_from_replica(request):
+            incidents = provider_incidents(period=period, now=now)
+            customer_ids = {o.customer_id for i in incidents for o in i.outages}
+            workflow_ids = {o.workflow_id for i in incidents for o in i.outages}
+            customers = Customer.objects.in_bulk(customer_ids)
+            workflows = dict(Workflow.objects.filter(pk__in=workflow_ids).values_list("pk", "name"))
         by_label: dict[str, list] = {}
         for incident in incidents:
             by_label.setdefault(incident.upstream_dependency, []).append(

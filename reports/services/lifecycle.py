@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from continuity.exceptions import ConflictError, DomainError
 from continuity.models import Customer, EventType
+from continuity.replica import reading_from_replica
 from incidents.services.events import report_event
 from reports import fingerprint
 from reports.models import Report, ReportState
@@ -129,18 +130,22 @@ def _revision_note(previous: Report | None, figures: dict) -> str:
 def report_render(*, report_id: int, now: datetime | None = None) -> Report | None:
     """Render a pending report's PDF; a no-op for a report another worker holds or did."""
     now = now or timezone.now()
-    with transaction.atomic():
-        report = (
-            Report.objects.select_for_update(skip_locked=True)
-            .select_related("customer")
-            .filter(pk=report_id, state=ReportState.PENDING)
-            .first()
+    pending = Report.objects.select_related("customer").filter(
+        pk=report_id, state=ReportState.PENDING
+    )
+    queued = pending.first()
+    if queued is None:
+        return None
+    # The figures are read before the row is locked, so a replica that has replayed all the
+    # primary had committed when rendering began may serve them (continuity/replica.py).
+    with reading_from_replica(caught_up=True):
+        sla_report = customer_sla(
+            customer=queued.customer, period=_period_of(queued.customer, queued.period), now=now
         )
+    with transaction.atomic():
+        report = pending.select_for_update(skip_locked=True).first()
         if report is None:
             return None
-        sla_report = customer_sla(
-            customer=report.customer, period=_period_of(report.customer, report.period), now=now
-        )
         figures = report_figures(sla_report)
         data_sha = report_fingerprint(sla_report)
         previous = getattr(report, "supersedes", None)
