@@ -63,7 +63,7 @@ def daily_chart(
     width: float,
     height: float,
 ) -> Drawing:
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=theme.SANS)
     plot_w, plot_h = width - _LEFT - 2, height - _BOTTOM - _TOP
     x0, y0 = _LEFT, _BOTTOM
     drawing.add(
@@ -151,7 +151,7 @@ def legend(width: float) -> Drawing:
         (theme.RED, "below 100 - 10 × (100 - target), e.g. 99.0 for a 99.9 target"),
         (theme.NO_DATA, "no data"),
     ]
-    drawing = Drawing(width, 12)
+    drawing = Drawing(width, 12, initialFontName=theme.SANS)
     x = 0.0
     for colour, text in items:
         drawing.add(Rect(x, 2, 8, 8, fillColor=colour, strokeColor=None))

@@ -15,6 +15,12 @@ _FOOTER_Y = 26
 _RIGHT = theme.PAGE_WIDTH - theme.MARGIN_X
 
 
+def pdf_language(locale: str) -> str:
+    """The BCP 47 tag for the catalog's /Lang: "zh-hans" is "zh-Hans", "de" stays "de"."""
+    language, _, script = locale.partition("-")
+    return f"{language}-{script.title()}" if script else language
+
+
 class _NumberedCanvas(Canvas):
     """Two-pass canvas: keeps every page's state and stamps "Page x of y" at save time."""
 
@@ -57,6 +63,8 @@ class _ReportDocTemplate(BaseDocTemplate):
             author="Continuity",
             subject=f"Report {data.report_id} rev {data.revision}",
             creator="Continuity",
+            lang=pdf_language(data.locale),
+            initialFontName=theme.SANS,  # else every page names an unembedded Helvetica
             invariant=1,
         )
         self.data = data

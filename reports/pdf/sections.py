@@ -76,6 +76,7 @@ def _revision_box(data: ReportData) -> Table:
     box.setStyle(
         TableStyle(
             [
+                theme.TABLE_FONT,
                 ("BACKGROUND", (0, 0), (-1, -1), theme.NOTE_BG),
                 ("BOX", (0, 0), (-1, -1), 1, theme.NOTE_BORDER),
                 ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -155,6 +156,7 @@ def _kpis(data: ReportData) -> Table:
     table.setStyle(
         TableStyle(
             [
+                theme.TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEABOVE", (0, 0), (-1, 0), 2, theme.ACCENT),
                 ("BACKGROUND", (0, 0), (-1, -1), theme.STRIPE_BG),
@@ -285,6 +287,7 @@ def daily_charts(data: ReportData) -> list[Flowable]:
     grid.setStyle(
         TableStyle(
             [
+                theme.TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 8),
