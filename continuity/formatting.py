@@ -129,6 +129,12 @@ def number(
     return _separators(text, locale)
 
 
+def figure(text: str | None, *, locale: str | None = None) -> str | None:
+    """A figure the API already wrote ("99.884", "-12.5", "1,234.50") in ``locale``'s
+    separators: the same digits, so the display rule applied once still holds."""
+    return None if text is None else _separators(text, locale)
+
+
 def percent(
     value: Number | None, places: int = 3, *, trim: bool = False, locale: str | None = None
 ) -> str:
