@@ -129,10 +129,10 @@ def number(
     return _separators(text, locale)
 
 
-def figure(text: str | None, *, locale: str | None = None) -> str | None:
+def figure(text: str | Number | None, *, locale: str | None = None) -> str | None:
     """A figure the API already wrote ("99.884", "-12.5", "1,234.50") in ``locale``'s
     separators: the same digits, so the display rule applied once still holds."""
-    return None if text is None else _separators(text, locale)
+    return None if text is None else _separators(str(text), locale)
 
 
 def percent(

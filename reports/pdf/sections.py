@@ -25,7 +25,7 @@ from reports.pdf.tables import (
     scale,
     text_cell,
 )
-from reports.pdf.words import _
+from reports.pdf.words import _, pgettext
 
 W = theme.CONTENT_WIDTH
 para, heading = theme.para, theme.heading
@@ -210,7 +210,7 @@ def _availability_columns() -> list[Column]:
         Column(_("SLA"), 46),
         Column(_("Coverage %"), 48, numeric=True),
         Column(_("Credit %"), 36, numeric=True),
-        Column(_("Outages"), 36, numeric=True),
+        Column(pgettext("narrow column", "Outages"), 36, numeric=True),
         Column(_("MTTR min"), 40, numeric=True),
         Column(_("Longest min"), 46, numeric=True),
     ]
@@ -221,7 +221,7 @@ def _minutes_columns() -> list[Column]:
         Column(_("Workflow"), 118),
         Column(_("Measured"), 56, numeric=True),
         Column(_("Down"), 50, numeric=True),
-        Column(_("Degraded"), 50, numeric=True),
+        Column(pgettext("narrow column", "Degraded"), 50, numeric=True),
         Column(_("Maintenance"), 56, numeric=True),
         Column(_("No data"), 50, numeric=True),
         Column(_("Error budget"), 56, numeric=True),
