@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/continuity
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv demo serve test test-fast lint format bench clean
+.PHONY: venv demo serve test test-fast lint format bench clean messages
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
 		$(BIN)/python bench/reports.py
+
+# After changing a translatable string or a .po file: refresh the catalogs and compile the
+# .mo files (committed). Needs gettext's xgettext and msgfmt (apt-get install gettext).
+messages: venv
+	DEBUG=1 $(BIN)/python manage.py makemessages -l de -l zh_Hans --no-wrap --no-location \
+		--ignore=.venv --ignore=tests --ignore=bench --ignore=var
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf var/continuity.sqlite3 var/reports var/mail

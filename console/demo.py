@@ -69,6 +69,7 @@ class CustomerPlan:
     currency: str
     recipients: list[str]
     workflows: list[WorkflowPlan]
+    locale: str = "en"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -93,6 +94,7 @@ def plans() -> list[CustomerPlan]:
             slug="northwind",
             name="Northwind Retail GmbH",
             timezone="Europe/Berlin",
+            locale="de",
             currency="EUR",
             recipients=["sla@northwind.example", "cto@northwind.example"],
             workflows=[
@@ -136,6 +138,7 @@ def plans() -> list[CustomerPlan]:
             slug="kaiyuan",
             name="开元物流 Kaiyuan Logistics",
             timezone="Asia/Shanghai",
+            locale="zh-hans",
             currency="CNY",
             recipients=["ops@kaiyuan.example"],
             workflows=[
@@ -305,6 +308,7 @@ def load() -> list[Customer]:
             slug=customer_plan.slug,
             name=customer_plan.name,
             timezone=customer_plan.timezone,
+            locale=customer_plan.locale,
             report_recipients=customer_plan.recipients,
             status_page_enabled=True,
             sla_policy=policy_for[customer_plan.slug],

@@ -63,8 +63,8 @@ class SLAPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "timezone", "sla_policy", "status_page_enabled"]
-    list_filter = ["timezone", "status_page_enabled"]
+    list_display = ["name", "slug", "timezone", "locale", "sla_policy", "status_page_enabled"]
+    list_filter = ["timezone", "locale", "status_page_enabled"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sla_policy"]

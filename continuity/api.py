@@ -53,6 +53,7 @@ class CustomerSerializer(ModelSerializer):
             "sla_policy",
             "notify_outage_emails",
             "status_page_enabled",
+            "locale",
         ]
 
 

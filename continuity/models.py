@@ -104,6 +104,14 @@ class CreditTier(models.Model):
         return f"below {self.below_pct}% → {self.credit_pct}% credit"
 
 
+class Locale(models.TextChoices):
+    """The language a customer's reports and emails are written in (a Django language code)."""
+
+    EN = "en", "English"
+    ZH_HANS = "zh-hans", "简体中文 (Simplified Chinese)"
+    DE = "de", "Deutsch (German)"
+
+
 class Customer(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -116,6 +124,12 @@ class Customer(models.Model):
         default=False, help_text="Email report recipients when an outage opens, updates, resolves."
     )
     status_page_enabled = models.BooleanField(default=False)
+    locale = models.CharField(
+        max_length=8,
+        choices=Locale.choices,
+        default=Locale.EN,
+        help_text="Language of the customer's PDF reports and emails.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -144,6 +144,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
+# The languages a customer's reports and emails are written in (Customer.locale); the
+# message catalogs live in locale/<lang>/LC_MESSAGES, compiled .mo files committed.
+LANGUAGES = [("en", "English"), ("zh-hans", "Simplified Chinese"), ("de", "German")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 # `manage.py collectstatic` fills it; WhiteNoise serves it (README "Deploying").

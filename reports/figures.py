@@ -3,6 +3,8 @@ figures and the PDF share. Decimals travel as strings."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.utils.translation import gettext as _
+
 from continuity.formatting import local_time
 from reports import impact, sla
 from reports.sla_selectors import CustomerSLA, SLASummary, WorkflowSLA
@@ -33,12 +35,20 @@ def availability_note(figures: sla.SLAFigures, tz: str) -> str | None:
     the period, or why there is none."""
     effective = figures.effective_from
     if effective is not None:
-        since = f"SLA effective from {local_time(effective, tz)}"
+        since = {"since": local_time(effective, tz)}
         if figures.before_effective_from:
-            return f"{since}: this period lies before it, so nothing is measured."
-        return f"{since}: time before it is outside the SLA period."
+            return (
+                _(
+                    "SLA effective from %(since)s: this period lies before it, "
+                    "so nothing is measured."
+                )
+                % since
+            )
+        return _("SLA effective from %(since)s: time before it is outside the SLA period.") % since
     if figures.availability_pct is None:
-        return "Nothing measured: the period so far is all maintenance or without monitoring data."
+        return _(
+            "Nothing measured: the period so far is all maintenance or without monitoring data."
+        )
     return None
 
 

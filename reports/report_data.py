@@ -3,6 +3,8 @@
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from continuity import formatting
 from continuity.formatting import minutes, percent
 from reports import fingerprint, sla
@@ -19,7 +21,6 @@ from reports.pdf.data import (
 from reports.periods import Period, days_of
 from reports.sla_selectors import CustomerSLA, WorkflowSLA
 
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 VOLATILE_KEYS = {"generated_at", "burn_rates", "complete"}
 
 
@@ -79,8 +80,8 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
     return WorkflowRow(
         name=workflow.name,
         target_pct=percent(f.target_pct),
-        availability_display=f.availability_display,
-        effective_availability_display=f.effective_availability_display,
+        availability_display=formatting.figure(f.availability_display),
+        effective_availability_display=formatting.figure(f.effective_availability_display),
         met=f.met,
         measured_minutes=minutes(f.measured_seconds),
         down_minutes=minutes(f.down_seconds),
@@ -106,9 +107,13 @@ def _workflow_row(row: WorkflowSLA, period: Period) -> WorkflowRow:
 
 
 def _fallback_text(activation) -> str:
-    how = "automatic" if activation.automatic else "manual"
+    how = _("automatic") if activation.automatic else _("manual")
     effectiveness = percent(activation.effectiveness_pct, trim=True)
-    return f"{activation.runbook.title}, {effectiveness} % effective ({how})"
+    return _("%(runbook)s, %(effectiveness)s %% effective (%(how)s)") % {
+        "runbook": activation.runbook.title,
+        "effectiveness": effectiveness,
+        "how": how,
+    }
 
 
 def _outage_row(row: WorkflowSLA, outage, report: CustomerSLA) -> OutageRow:
@@ -127,7 +132,7 @@ def _outage_row(row: WorkflowSLA, outage, report: CustomerSLA) -> OutageRow:
         excluded=outage.excluded_from_sla,
         exclusion_reason=outage.exclusion_reason,
         fallback=_fallback_text(activations[0]) if activations else None,
-        time_to_mitigate=None if ttm is None else f"{minutes(ttm)} min",
+        time_to_mitigate=None if ttm is None else _("%(minutes)s min") % {"minutes": minutes(ttm)},
         rto_status=mitigation.rto_status.value,
     )
 
@@ -159,7 +164,8 @@ def _service_hours(policy: sla.Policy) -> str:
     if not policy.service_hours:
         return "24x7"
     return ", ".join(
-        f"{WEEKDAYS[w.weekday]} {w.start:%H:%M}–{_clock(w.end)}" for w in policy.service_hours
+        f"{formatting.weekday(w.weekday)} {w.start:%H:%M}–{_clock(w.end)}"
+        for w in policy.service_hours
     )
 
 
@@ -168,7 +174,7 @@ def _policy_texts(report: CustomerSLA) -> tuple[PolicyText, ...]:
     for row in report.workflows:
         stored = row.inputs.workflow.effective_policy
         policy = row.inputs.policy
-        name = stored.name if stored else "Default (99.9 %)"
+        name = stored.name if stored else _("Default (99.9 %)")
         seen.setdefault(
             name,
             PolicyText(
@@ -212,13 +218,16 @@ def _maintenance_rows(report: CustomerSLA) -> tuple[MaintenanceRow, ...]:
 def build_report_data(
     report: CustomerSLA, *, report_id: str, revision: int, data_sha256: str, note: str = ""
 ) -> ReportData:
+    """The PDF's content, worded and formatted in the active language and
+    ``continuity.formatting`` locale (``continuity.i18n.customer_language``)."""
     period = report.period
     zone = ZoneInfo(period.timezone)
     summary = report.summary
     total = report.impact_total
     currencies = sorted({row.inputs.workflow.currency for row in report.workflows}) or ["USD"]
     by_workflow = {t.key: t for t in (row.impact_total for row in report.workflows)}
-    last_local = (period.end.astimezone(zone)).strftime("%-d %b %H:%M")
+    first_local = formatting.day_and_time(period.start.astimezone(zone))
+    last_local = formatting.day_and_time(period.end.astimezone(zone))
     return ReportData(
         report_id=report_id,
         revision=revision,
@@ -226,12 +235,12 @@ def build_report_data(
         timezone=period.timezone,
         period_label=period.label,
         period_text=(
-            f"{period.start.astimezone(zone):%B %Y} "
-            f"({period.start.astimezone(zone):%-d %b %H:%M} – {last_local} {period.timezone})"
+            f"{formatting.month_year(period.start.astimezone(zone))} "
+            f"({first_local} – {last_local} {period.timezone})"
         ),
         generated_at=formatting.local_time(report.now, zone),
         data_sha256=data_sha256,
-        summary_availability_display=summary.availability_display,
+        summary_availability_display=formatting.figure(summary.availability_display),
         workflows_met=summary.met,
         workflows_total=summary.workflows,
         total_downtime_minutes=minutes(summary.down_seconds + summary.degraded_seconds),
@@ -255,8 +264,9 @@ def build_report_data(
             for row in report.workflows
         ),
         impact_by_dependency=tuple(
-            _impact_row(t.key or "(none)", t, currencies[0]) for t in report.impact_by_dependency
+            _impact_row(t.key or _("(none)"), t, currencies[0]) for t in report.impact_by_dependency
         ),
         policies=_policy_texts(report),
         revision_note=note,
+        locale=formatting.current_locale(),
     )

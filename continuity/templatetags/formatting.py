@@ -36,3 +36,10 @@ def duration(seconds: Decimal | int | None) -> str:
 @register.filter
 def money(amount: Decimal | int | None, currency: str = "") -> str:
     return formatting.money(amount, currency)
+
+
+@register.filter
+def figure(text: str | None) -> str | None:
+    """A figure the API already wrote, in the active locale: ``{{ "99.884"|figure }}`` →
+    "99,884" in a German email (``continuity.i18n.customer_language``)."""
+    return formatting.figure(text)

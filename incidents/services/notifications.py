@@ -14,8 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from continuity import delivery, formatting
+from continuity.i18n import customer_language
 from continuity.models import EventType
 from incidents.models import (
     DeliveryState,
@@ -72,20 +74,43 @@ def queue_delivery(notification_id: int) -> None:
 
 
 def _local(instant: datetime | None, zone: str) -> str:
-    return "ongoing" if instant is None else formatting.local_time(instant, zone)
+    return _("ongoing") if instant is None else formatting.local_time(instant, zone)
+
+
+def _word(value: str) -> str:
+    """A stored severity or update status in the active language."""
+    words = {
+        "down": _("down"),
+        "degraded": _("degraded"),
+        "investigating": _("investigating"),
+        "identified": _("identified"),
+        "monitoring": _("monitoring"),
+        "resolved": _("resolved"),
+    }
+    return words.get(value, value)
 
 
 def _subject(notification: OutageNotification) -> str:
     outage = notification.outage
     name = outage.workflow.name
     if notification.event == NotificationEvent.OPENED:
-        return f"[Outage] {name} is {outage.severity}"
+        return _("[Outage] %(workflow)s is %(severity)s") % {
+            "workflow": name,
+            "severity": _word(outage.severity),
+        }
     if notification.event == NotificationEvent.UPDATE:
-        return f"[Update] {name}: {getattr(notification.update, 'status', '')}"
-    return f"[Resolved] {name} is back"
+        status = getattr(notification.update, "status", "")
+        return _("[Update] %(workflow)s: %(status)s") % {"workflow": name, "status": _word(status)}
+    return _("[Resolved] %(workflow)s is back") % {"workflow": name}
 
 
 def render_message(notification: OutageNotification) -> EmailMultiAlternatives:
+    """The outage email, written in the customer's language."""
+    with customer_language(notification.outage.workflow.customer.locale):
+        return _compose(notification)
+
+
+def _compose(notification: OutageNotification) -> EmailMultiAlternatives:
     outage = notification.outage
     zone = outage.workflow.customer.timezone
     context = {
@@ -93,6 +118,8 @@ def render_message(notification: OutageNotification) -> EmailMultiAlternatives:
         "workflow": outage.workflow,
         "customer": outage.workflow.customer,
         "update": notification.update,
+        "severity": _word(outage.severity),
+        "update_status": _word(getattr(notification.update, "status", "")),
         "started": _local(outage.started_at, zone),
         "ended": _local(outage.ended_at, zone),
     }

@@ -1,6 +1,8 @@
 """Monthly PDF report renderer (SPEC §6): frozen dataclasses in, PDF bytes out.
 
-Pure: no Django, no ORM. reportlab platypus lays out the document; charts are
+No ORM: dataclasses in, bytes out. Its words come from Django's gettext (``words``) in the
+active language, the figures arrive formatted in the customer's locale, and every font is
+embedded (``theme``). reportlab platypus lays out the document; charts are
 reportlab.graphics Drawings. See ``document`` for the page furniture, ``sections`` and
 ``policy`` for the content, ``theme`` for fonts, colours and styles.
 """

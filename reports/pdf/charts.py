@@ -14,9 +14,11 @@ from decimal import Decimal, InvalidOperation
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
 
 from continuity.formatting import percent
 from reports.pdf import theme
+from reports.pdf.words import _
 
 HUNDRED = Decimal(100)
 _FLOORS = tuple(Decimal(f) for f in ("99.5", "99", "98", "95", "90", "80", "50", "0"))
@@ -27,8 +29,9 @@ _LABEL_SIZE = 5.5
 
 
 def parse_pct(text: str | None) -> Decimal | None:
+    """A shown percentage back to a number; German text has a decimal comma."""
     try:
-        return Decimal(text) if text else None
+        return Decimal(text.replace(",", ".")) if text else None
     except InvalidOperation:
         return None
 
@@ -63,7 +66,7 @@ def daily_chart(
     width: float,
     height: float,
 ) -> Drawing:
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=theme.SANS)
     plot_w, plot_h = width - _LEFT - 2, height - _BOTTOM - _TOP
     x0, y0 = _LEFT, _BOTTOM
     drawing.add(
@@ -74,15 +77,15 @@ def daily_chart(
             String(
                 x0 + plot_w / 2,
                 y0 + plot_h / 2 - 2,
-                "no daily data",
-                fontName=theme.SANS,
+                _("no daily data"),
+                fontName=theme.font_for(_("no daily data")),
                 fontSize=6.5,
                 fillColor=theme.MUTED,
                 textAnchor="middle",
             )
         )
         return drawing
-    values = [v for _, v in days if v is not None]
+    values = [v for _day, v in days if v is not None]
     floor = axis_floor(values, target)
     span = float(HUNDRED - floor)
 
@@ -145,21 +148,28 @@ def _label(x: float, y: float, text: str, anchor: str) -> String:
 
 def legend(width: float) -> Drawing:
     """Swatches explaining the bar colours."""
+    severe = _("below 100 - 10 × (100 - target), e.g. %(severe)s for a %(target)s target") % {
+        "severe": percent(Decimal("99.0"), 1),
+        "target": percent(Decimal("99.9"), 1),
+    }
     items = [
-        (theme.GREEN, "at or above target"),
-        (theme.AMBER, "below target"),
-        (theme.RED, "below 100 - 10 × (100 - target), e.g. 99.0 for a 99.9 target"),
-        (theme.NO_DATA, "no data"),
+        (theme.GREEN, _("at or above target")),
+        (theme.AMBER, _("below target")),
+        (theme.RED, severe),
+        (theme.NO_DATA, _("no data")),
     ]
-    drawing = Drawing(width, 12)
+    drawing = Drawing(width, 12, initialFontName=theme.SANS)
     x = 0.0
     for colour, text in items:
         drawing.add(Rect(x, 2, 8, 8, fillColor=colour, strokeColor=None))
         font = theme.font_for(text)
         drawing.add(String(x + 11, 3, text, fontName=font, fontSize=7, fillColor=theme.INK))
-        x += 11 + theme.text_width(text, theme.SANS, 7) + 14
+        x += 11 + pdfmetrics.stringWidth(text, font, 7) + 14
     drawing.add(
         Line(x, 6, x + 14, 6, strokeColor=theme.INK, strokeWidth=0.6, strokeDashArray=[2, 1.5])
     )
-    drawing.add(String(x + 17, 3, "target", fontName=theme.SANS, fontSize=7, fillColor=theme.INK))
+    target = _("target")
+    drawing.add(
+        String(x + 17, 3, target, fontName=theme.font_for(target), fontSize=7, fillColor=theme.INK)
+    )
     return drawing

@@ -117,3 +117,4 @@ class ReportData:
     impact_by_dependency: tuple[ImpactRow, ...]
     policies: tuple[PolicyText, ...]
     revision_note: str = ""  # for corrected revisions: what changed
+    locale: str = "en"  # the customer's language (en, zh-hans, de): PDF /Lang and metadata

@@ -9,10 +9,17 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from reports.pdf import listings, policy, sections, theme
 from reports.pdf.data import ReportData
+from reports.pdf.words import _
 
 _HEADER_Y = theme.PAGE_HEIGHT - 32
 _FOOTER_Y = 26
 _RIGHT = theme.PAGE_WIDTH - theme.MARGIN_X
+
+
+def pdf_language(locale: str) -> str:
+    """The BCP 47 tag for the catalog's /Lang: "zh-hans" is "zh-Hans", "de" stays "de"."""
+    language, _dash, script = locale.partition("-")
+    return f"{language}-{script.title()}" if script else language
 
 
 class _NumberedCanvas(Canvas):
@@ -35,7 +42,7 @@ class _NumberedCanvas(Canvas):
                 self,
                 _RIGHT,
                 _FOOTER_Y,
-                f"Page {self._pageNumber} of {total}",
+                _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total},
                 theme.SANS,
                 7,
                 align="right",
@@ -53,10 +60,14 @@ class _ReportDocTemplate(BaseDocTemplate):
             rightMargin=theme.MARGIN_X,
             topMargin=theme.MARGIN_TOP,
             bottomMargin=theme.MARGIN_BOTTOM,
-            title=f"Monthly continuity & SLA report — {data.customer_name} — {data.period_label}",
+            title=_("Monthly continuity & SLA report — %(customer)s — %(period)s")
+            % {"customer": data.customer_name, "period": data.period_label},
             author="Continuity",
-            subject=f"Report {data.report_id} rev {data.revision}",
+            subject=_("Report %(id)s rev %(revision)s")
+            % {"id": data.report_id, "revision": data.revision},
             creator="Continuity",
+            lang=pdf_language(data.locale),
+            initialFontName=theme.SANS,  # else every page names an unembedded Helvetica
             invariant=1,
         )
         self.data = data
@@ -82,14 +93,17 @@ class _ReportDocTemplate(BaseDocTemplate):
         half = theme.CONTENT_WIDTH / 2 - 10
         customer = theme.fit(data.customer_name, theme.SANS_BOLD, 8, half)
         theme.draw_text(canv, theme.MARGIN_X, _HEADER_Y, customer, theme.SANS_BOLD, 8)
-        period = theme.fit(f"Monthly SLA report · {data.period_label}", theme.SANS, 8, half)
+        period = _("Monthly SLA report · %(period)s") % {"period": data.period_label}
+        period = theme.fit(period, theme.SANS, 8, half)
         theme.draw_text(canv, _RIGHT, _HEADER_Y, period, theme.SANS, 8, align="right")
         canv.setStrokeColor(theme.RULE)
         canv.setLineWidth(0.5)
         canv.line(theme.MARGIN_X, _HEADER_Y - 5, _RIGHT, _HEADER_Y - 5)
         canv.line(theme.MARGIN_X, _FOOTER_Y + 10, _RIGHT, _FOOTER_Y + 10)
         footer = (
-            f"Report {data.report_id} rev {data.revision} · data SHA-256 {data.data_sha256[:16]}…"
+            _("Report %(id)s rev %(revision)s") % {"id": data.report_id, "revision": data.revision}
+            + " · "
+            + _("data SHA-256 %(sha)s…") % {"sha": data.data_sha256[:16]}
         )
         footer = theme.fit(footer, theme.SANS, 7, theme.CONTENT_WIDTH - 70)
         theme.draw_text(canv, theme.MARGIN_X, _FOOTER_Y, footer, theme.SANS, 7)

@@ -2,53 +2,90 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
+from xml.sax.saxutils import unescape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph
 
+from continuity.formatting import number
 from reports.pdf import theme
 from reports.pdf.data import PolicyText, ReportData
+from reports.pdf.words import _
 
-_GENERAL = (
-    "A workflow is <b>down</b> while a quorum of its probe locations (by default a majority) "
-    "confirms failure, each after several consecutive failed checks; one location failing on "
-    "its own does not make the workflow down. It is <b>degraded</b> while a quorum sees it "
-    "degraded or failing (for example slow responses). A workflow takes the worst state of "
-    "its probes.",
-    "Availability = 100 × (1 - (down minutes + degraded minutes × degraded weight) / measured "
-    "minutes). The SLA is met when availability is at or above the target, compared exactly.",
-    "<b>Maintenance</b> windows are removed from the measured time (the denominator): they "
-    "are not counted as good time, and downtime inside them does not count.",
-    "Outages excluded from the SLA (with the reason stated in the outage list) are shown but "
-    "not counted. Overlapping outages are merged, never counted twice.",
-    "Effective availability counts downtime during an active fallback at (1 - fallback "
-    "effectiveness) of its weight: a fallback restoring 80 % of the function leaves 20 % of "
-    "that time counted.",
-    "Displayed percentages are <b>truncated</b> to three decimals, never rounded up: an "
-    "availability of 99.9496 % is shown as 99.949 %, so a shown figure never overstates the "
-    "service. Coverage is the monitored share of the period outside maintenance.",
-)
 
-_NO_DATA = {
-    "excluded": "Time without monitoring data is left out of the measured time: it counts "
-    "neither as available nor as down. Coverage shows how much of the period was monitored.",
-    "up": "Time without monitoring data counts as available time.",
-    "down": "Time without monitoring data counts as down time.",
-}
+def _general() -> tuple[str, ...]:
+    return (
+        _(
+            "A workflow is <b>down</b> while a quorum of its probe locations (by default a "
+            "majority) confirms failure, each after several consecutive failed checks; one "
+            "location failing on its own does not make the workflow down. It is <b>degraded</b> "
+            "while a quorum sees it degraded or failing (for example slow responses). A workflow "
+            "takes the worst state of its probes."
+        ),
+        _(
+            "Availability = 100 × (1 - (down minutes + degraded minutes × degraded weight) / "
+            "measured minutes). The SLA is met when availability is at or above the target, "
+            "compared exactly."
+        ),
+        _(
+            "<b>Maintenance</b> windows are removed from the measured time (the denominator): "
+            "they are not counted as good time, and downtime inside them does not count."
+        ),
+        _(
+            "Outages excluded from the SLA (with the reason stated in the outage list) are shown "
+            "but not counted. Overlapping outages are merged, never counted twice."
+        ),
+        _(
+            "Effective availability counts downtime during an active fallback at (1 - fallback "
+            "effectiveness) of its weight: a fallback restoring 80 %% of the function leaves "
+            "20 %% of that time counted."
+        )
+        % {},
+        _(
+            "Displayed percentages are <b>truncated</b> to three decimals, never rounded up: an "
+            "availability of %(exact)s %% is shown as %(shown)s %%, so a shown figure never "
+            "overstates the service. Coverage is the monitored share of the period outside "
+            "maintenance."
+        )
+        % {
+            "exact": number(Decimal("99.9496"), 4),
+            "shown": number(Decimal("99.9496"), 3),
+        },
+    )
+
+
+def _no_data(rule: str) -> str:
+    rules = {
+        "excluded": _(
+            "Time without monitoring data is left out of the measured time: it counts neither "
+            "as available nor as down. Coverage shows how much of the period was monitored."
+        ),
+        "up": _("Time without monitoring data counts as available time."),
+        "down": _("Time without monitoring data counts as down time."),
+    }
+    return rules.get(rule) or _("Time without monitoring data: %(rule)s.") % {"rule": rule}
 
 
 def policies(data: ReportData) -> list[Flowable]:
     story: list[Flowable] = [
         CondPageBreak(250),
-        Paragraph("How the figures are calculated", theme.H1),
-        Paragraph("For every policy", theme.H2),
+        theme.heading(_("How the figures are calculated")),
+        Paragraph(theme.markup(_("For every policy")), theme.H2),
     ]
-    story += [_bullet(text) for text in _GENERAL]
+    story += [_bullet(_cjk(text)) for text in _general()]
     for policy in data.policies:
-        block = [Paragraph(theme.markup(f"Policy “{policy.name}”"), theme.H2)]
+        title = _("Policy “%(name)s”") % {"name": policy.name}
+        block = [Paragraph(theme.markup(title), theme.H2)]
         block += [_bullet(theme.markup(line)) for line in policy_lines(policy)]
         story.append(KeepTogether(block))
     return story
+
+
+def _cjk(html: str) -> str:
+    """Trusted markup (``<b>`` only) with its CJK runs in the CJK font."""
+    parts = re.split(r"(</?b>)", html)
+    return "".join(p if p in ("<b>", "</b>") else theme.markup(unescape(p)) for p in parts)
 
 
 def _bullet(html: str) -> Paragraph:
@@ -59,16 +96,20 @@ def policy_lines(policy: PolicyText) -> list[str]:
     """The plain-language rules of one policy (text, not markup)."""
     seconds = policy.min_outage_seconds
     in_minutes = f" ({seconds // 60} min)" if seconds and seconds % 60 == 0 else ""
+    hours = _("Service hours: %(hours)s.") % {"hours": policy.service_hours}
+    if not _all_hours(policy.service_hours):
+        hours += " " + _("Time outside them is not measured.")
     lines = [
-        f"Target: {policy.target_pct} % availability per calendar month.",
-        f"Service hours: {policy.service_hours}."
-        + ("" if _all_hours(policy.service_hours) else " Time outside them is not measured."),
-        f"Each degraded minute counts as {policy.degraded_weight} of a down minute.",
-        _NO_DATA.get(policy.no_data, f"Time without monitoring data: {policy.no_data}."),
+        _("Target: %(pct)s %% availability per calendar month.") % {"pct": policy.target_pct},
+        hours,
+        _("Each degraded minute counts as %(weight)s of a down minute.")
+        % {"weight": policy.degraded_weight},
+        _no_data(policy.no_data),
         (
-            f"Outages shorter than {seconds} seconds{in_minutes} are not counted."
+            _("Outages shorter than %(seconds)s seconds%(in_minutes)s are not counted.")
+            % {"seconds": seconds, "in_minutes": in_minutes}
             if seconds
-            else "Every outage counts, however short."
+            else _("Every outage counts, however short.")
         ),
     ]
     lines += credit_lines(policy.credit_tiers)
@@ -81,21 +122,26 @@ def _all_hours(service_hours: str) -> bool:
 
 def credit_lines(tiers: tuple[tuple[str, str], ...]) -> list[str]:
     if not tiers:
-        return ["No service credits apply."]
+        return [_("No service credits apply.")]
     ordered = sorted(tiers, key=lambda t: _decimal(t[0]), reverse=True)
     lines = [
-        f"Availability below {below} % → {credit} % service credit." for below, credit in ordered
+        _("Availability below %(below)s %% → %(credit)s %% service credit.")
+        % {"below": below, "credit": credit}
+        for below, credit in ordered
     ]
     lowest = ordered[-1][0]
     lines.append(
-        "The largest credit whose threshold the availability is strictly below applies: "
-        f"exactly {lowest} % is not below {lowest} %."
+        _(
+            "The largest credit whose threshold the availability is strictly below applies: "
+            "exactly %(lowest)s %% is not below %(lowest)s %%."
+        )
+        % {"lowest": lowest}
     )
     return lines
 
 
 def _decimal(text: str) -> Decimal:
     try:
-        return Decimal(text)
+        return Decimal(text.replace(",", "."))
     except InvalidOperation:
         return Decimal(0)

@@ -1,31 +1,32 @@
 """Fonts, colours, paragraph styles and the text helpers that pick a font per run of text.
 
-Latin text is set in Helvetica (its WinAnsi encoding covers cp1252: accented Latin, €, –, …).
-Any run of characters outside cp1252 (Chinese, Japanese, arrows such as →) switches to the
-CID font STSong-Light, which covers CJK and whose text pypdf extracts; Hangul runs use the
-Korean CID font. CID fonts are not embedded: viewers substitute an installed CJK font, as they
-do for every STSong-Light PDF. Emoji (outside the BMP) cannot be set and show as □.
+Every font is a TrueType file shipped in ``reports/pdf/fonts`` and embedded as a subset
+(``/FontFile2``), so the report looks the same in any viewer, with or without CJK fonts
+installed. Text is set in DejaVu Sans Condensed (Latin, Greek, Cyrillic, arrows; about as
+wide as Helvetica, so the tables keep their layout); any run of characters DejaVu lacks
+(Chinese, Japanese, Hangul) switches to WenQuanYi Micro Hei, which covers all three.
+A character neither font has (emoji) shows as □.
 """
 
 from __future__ import annotations
 
 import functools
-import re
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-SANS = "Helvetica"
-SANS_BOLD = "Helvetica-Bold"
-SANS_ITALIC = "Helvetica-Oblique"
-CJK = "STSong-Light"  # Chinese; also sets Japanese kana and kanji
-KOREAN = "HYSMyeongJo-Medium"  # Hangul
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+SANS = "DejaVuSansCondensed"
+SANS_BOLD = "DejaVuSansCondensed-Bold"
+SANS_ITALIC = "DejaVuSansCondensed-Oblique"
+CJK = "WenQuanYiMicroHei"  # Chinese, Japanese kana and kanji, Hangul
 
 # --- colours (one palette for tables, charts and status text)
 INK = colors.HexColor("#1f2933")
@@ -48,20 +49,40 @@ WHITE = colors.white
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the CID fonts once per process (idempotent)."""
-    for face in (CJK, KOREAN):
-        pdfmetrics.registerFont(UnicodeCIDFont(face))
-        # Bold or italic markup inside a CID run falls back to the same face.
-        pdfmetrics.registerFontFamily(face, normal=face, bold=face, italic=face, boldItalic=face)
+    """Register the TrueType faces once per process (idempotent)."""
+    faces = {
+        SANS: TTFont(SANS, FONT_DIR / "DejaVuSansCondensed.ttf"),
+        SANS_BOLD: TTFont(SANS_BOLD, FONT_DIR / "DejaVuSansCondensed-Bold.ttf"),
+        SANS_ITALIC: TTFont(SANS_ITALIC, FONT_DIR / "DejaVuSansCondensed-Oblique.ttf"),
+        CJK: TTFont(CJK, FONT_DIR / "wqy-microhei.ttc", subfontIndex=0),
+    }
+    for face in faces.values():
+        pdfmetrics.registerFont(face)
+    pdfmetrics.registerFontFamily(
+        SANS, normal=SANS, bold=SANS_BOLD, italic=SANS_ITALIC, boldItalic=SANS_BOLD
+    )
+    # Micro Hei has one weight: bold or italic markup inside a CJK run keeps the same face.
+    pdfmetrics.registerFontFamily(CJK, normal=CJK, bold=CJK, italic=CJK, boldItalic=CJK)
+
+
+@functools.cache
+def _glyphs(face: str) -> frozenset[int]:
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(face).face.charToGlyph)
 
 
 register_fonts()
+
+
+# A Table's cells default to Helvetica: every table names our face so none is referenced.
+TABLE_FONT = ("FONT", (0, 0), (-1, -1), SANS)
 
 
 # --- paragraph styles
 def _style(name: str, size: float, *, font: str = SANS, **kw: object) -> ParagraphStyle:
     kw.setdefault("leading", round(size * 1.25, 1))
     kw.setdefault("textColor", INK)
+    kw.setdefault("bulletFontName", font)
     return ParagraphStyle(name, fontName=font, fontSize=size, **kw)
 
 
@@ -85,42 +106,32 @@ KPI_LABEL = _style("kpi-label", 7.5, textColor=MUTED)
 CHART_TITLE = _style("chart-title", 7.5, leading=9)
 
 # --- text helpers
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
-_ASTRAL = re.compile(r"[^\u0000-\uffff]")
-UNSUPPORTED = "\u25a1"  # □ stands in for characters outside the BMP (emoji)
+UNSUPPORTED = "\u25a1"  # □ stands in for characters no shipped font has (emoji)
 
 
-@functools.lru_cache(maxsize=4096)
-def _latin(ch: str) -> bool:
-    try:
-        ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
+@functools.lru_cache(maxsize=8192)
+def _face(ch: str) -> str | None:
+    """None when the Latin face has ``ch`` (the caller's font), else the face that does."""
+    if ch.isascii() or ord(ch) in _glyphs(SANS):
+        return None
+    return CJK if ord(ch) in _glyphs(CJK) else ""
 
 
 def is_latin(text: str) -> bool:
-    """True when Helvetica (WinAnsi) can set every character of ``text``."""
-    return text.isascii() or all(_latin(ch) for ch in _NOT_ASCII.findall(text))
-
-
-def _face(ch: str) -> str | None:
-    """None for Latin (the caller's font), else the CID font that covers ``ch``."""
-    if ch.isascii() or _latin(ch):
-        return None
-    return KOREAN if _HANGUL.match(ch) else CJK
+    """True when DejaVu Sans alone can set every character of ``text``."""
+    return text.isascii() or all(_face(ch) is None for ch in text)
 
 
 def runs(text: str) -> list[tuple[str | None, str]]:
     """Split ``text`` into maximal (face, chunk) runs; face None means the Latin font.
 
-    Characters outside the BMP (emoji) become □: the UCS-2 CID encodings cannot carry them.
+    Characters neither font has become □ (set in the Latin font).
     """
-    text = _ASTRAL.sub(UNSUPPORTED, text)
     out: list[tuple[str | None, str]] = []
     for ch in text:
         face = _face(ch)
+        if face == "":
+            face, ch = None, UNSUPPORTED
         if out and out[-1][0] == face:
             out[-1] = (face, out[-1][1] + ch)
         else:
@@ -129,7 +140,7 @@ def runs(text: str) -> list[tuple[str | None, str]]:
 
 
 def markup(text: str) -> str:
-    """Escape ``text`` for a Paragraph, wrapping non-Latin runs in a CID font."""
+    """Escape ``text`` for a Paragraph, wrapping CJK runs in the CJK font."""
     if is_latin(text):
         return escape(text).replace("\n", "<br/>")
     parts = []
@@ -141,9 +152,7 @@ def markup(text: str) -> str:
 
 def font_for(text: str, latin_font: str = SANS) -> str:
     """One font for a whole string (for graphics where runs cannot be mixed)."""
-    if is_latin(text):
-        return latin_font
-    return KOREAN if _HANGUL.search(text) else CJK
+    return latin_font if is_latin(text) else CJK
 
 
 def text_width(text: str, font: str, size: float) -> float:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from continuity.exceptions import ConflictError, DomainError
+from continuity.i18n import customer_language
 from continuity.models import Customer, EventType
 from continuity.replica import reading_from_replica
 from incidents.services.events import report_event
@@ -150,15 +151,16 @@ def report_render(*, report_id: int, now: datetime | None = None) -> Report | No
         data_sha = report_fingerprint(sla_report)
         previous = getattr(report, "supersedes", None)
         note = report.revision_note or _revision_note(previous, figures)
-        pdf = render_monthly_report(
-            build_report_data(
-                sla_report,
-                report_id=f"{report.customer.slug}-{report.period}-{report.pk}",
-                revision=report.revision,
-                data_sha256=data_sha,
-                note=note,
+        with customer_language(report.customer.locale):
+            pdf = render_monthly_report(
+                build_report_data(
+                    sla_report,
+                    report_id=f"{report.customer.slug}-{report.period}-{report.pk}",
+                    revision=report.revision,
+                    data_sha256=data_sha,
+                    note=note,
+                )
             )
-        )
         report.pdf.save(f"{report.period}.pdf", ContentFile(pdf), save=False)
         report.sha256 = hashlib.sha256(pdf).hexdigest()
         report.page_count = len(PAGE_OBJECT.findall(pdf))

@@ -9,23 +9,34 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from continuity import delivery
 from continuity.exceptions import ConflictError, DomainError
+from continuity.i18n import customer_language
 from continuity.models import EventType
 from incidents.services.events import report_event
 from reports.models import DeliveryKind, Report, ReportDelivery, ReportState
 
 
 def _message(report: Report) -> EmailMultiAlternatives:
+    """The report email, written in the customer's language."""
+    with customer_language(report.customer.locale):
+        return _compose(report)
+
+
+def _compose(report: Report) -> EmailMultiAlternatives:
     context = {
         "report": report,
         "summary": report.figures.get("summary", {}),
         "figures": report.figures,
     }
-    subject = f"Continuity report {report.period}: {report.customer.name}"
+    subject = _("Continuity report %(period)s: %(customer)s") % {
+        "period": report.period,
+        "customer": report.customer.name,
+    }
     if report.revision > 1:
-        subject += f" (corrected revision {report.revision})"
+        subject += " " + _("(corrected revision %(revision)s)") % {"revision": report.revision}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("reports/email.txt", context),
