@@ -38,12 +38,16 @@ def var_dir() -> Path:
     return Path(configured) if configured else Path(__file__).resolve().parent.parent / "var"
 
 
+STATE_FILE = "provider-state"
+HOOKS_LOG = "provider-hooks.log"
+
+
 def state_file() -> Path:
-    return var_dir() / "provider-state"
+    return var_dir() / STATE_FILE
 
 
 def hooks_log() -> Path:
-    return var_dir() / "provider-hooks.log"
+    return var_dir() / HOOKS_LOG
 
 
 def read_state() -> str:

@@ -1,16 +1,16 @@
 import shutil
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from console import demo
-from console.simulated_provider import hooks_log, state_file
+from console.simulated_provider import HOOKS_LOG, STATE_FILE
 from continuity.celery import app as celery_app
 from continuity.formatting import column, duration, local_time, minutes, money, number, percent
 from continuity.models import Customer
@@ -115,8 +115,8 @@ class Command(BaseCommand):
         if settings.EMBEDDED_BROKER:
             for message in (settings.BROKER_DIR / "queue").glob("*"):
                 message.unlink(missing_ok=True)
-        state_file().unlink(missing_ok=True)
-        hooks_log().unlink(missing_ok=True)
+        (settings.VAR_DIR / STATE_FILE).unlink(missing_ok=True)
+        (settings.VAR_DIR / HOOKS_LOG).unlink(missing_ok=True)
 
     def print_outages(self, customer) -> None:
         tz = customer.timezone
@@ -205,13 +205,15 @@ class Command(BaseCommand):
 
     def write_reports(self, period: str, now) -> None:
         """Last month's PDFs into var/reports/ and the emails carrying them into var/mail/."""
-        settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-        settings.EMAIL_FILE_PATH = str(settings.VAR_DIR / "mail")
         started = time.monotonic()
-        services.reports_monthly_run(period=period, now=now)
-        for report_id in Report.objects.filter(period=period).values_list("pk", flat=True):
-            services.report_render(report_id=report_id, now=now)
-            services.report_send(report_id=report_id)
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(settings.VAR_DIR / "mail"),
+        ):
+            services.reports_monthly_run(period=period, now=now)
+            for report_id in Report.objects.filter(period=period).values_list("pk", flat=True):
+                services.report_render(report_id=report_id, now=now)
+                services.report_send(report_id=report_id)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"Monthly reports {period} ({time.monotonic() - started:.1f}s)"
@@ -222,7 +224,7 @@ class Command(BaseCommand):
                 f"  {report.customer.slug:<10} {report.state:<8} {report.page_count} pages  "
                 f"{report.pdf.path}"
             )
-        for mail in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+        for mail in sorted((settings.VAR_DIR / "mail").glob("*.log")):
             self.stdout.write(f"  email: {mail}")
 
     def create_admin(self) -> None:
