@@ -12,6 +12,7 @@ group of honcho, which is killed as a whole however the test ends.
 import email
 import email.policy
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -77,6 +78,26 @@ def outage_mails(var: Path) -> list[str]:
     return [subject for subject in subjects if subject.startswith("[Outage]")]
 
 
+def overview_row(base: str, outage_id: int) -> str:
+    """The console overview's row of an outage, logged in as the demo's admin."""
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as client:
+        client.get("/admin/login/")
+        login = client.post(
+            "/admin/login/?next=/console/",
+            data={
+                "username": "admin",
+                "password": "continuity-demo",
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+                "next": "/console/",
+            },
+            headers={"Referer": f"{base}/admin/login/"},
+        )
+        assert login.status_code == 200 and str(login.url).endswith("/console/"), login.url
+        match = re.search(rf'<tr[^>]*data-outage="{outage_id}".*?</tr>', login.text, re.S)
+        assert match, login.text[:2000]
+        return match.group(0)
+
+
 def test_demo_outage_opens_and_recovery_closes_it_under_make_serve(tmp_path):
     var = tmp_path / "var"
     env = serve_environment(var)
@@ -116,6 +137,9 @@ def test_demo_outage_opens_and_recovery_closes_it_under_make_serve(tmp_path):
         assert live.wait_until(activation, 60, 0.5, message=log) == [(1, "auto-activation")]
         mails = live.wait_until(lambda: outage_mails(var), 60, 0.5, message=log)
         assert mails == ["[Outage] Live assistant (simulated AI) is down"]
+        row = overview_row(base, outage_id)
+        assert "Live assistant (simulated AI)" in row
+        assert "live-duration" in row  # the console ticks it in the browser
         page = httpx.get(f"{base}/status/northwind/", timeout=10)
         assert page.status_code == 200
         assert "Major outage in progress" in page.text
