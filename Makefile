@@ -28,8 +28,8 @@ SERVE_ENV := DEBUG=1 OUTBOUND_ALLOWED_NETWORKS=127.0.0.1/32 \
 	NOTIFICATION_SWEEP_SECONDS=15 EVENT_SWEEP_SECONDS=15 PATH=$(abspath $(BIN)):$$PATH
 
 serve: venv
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py shell -c "from continuity.models import Customer; \
+	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	@DEBUG=1 $(BIN)/python manage.py shell -v0 -c "from continuity.models import Customer; \
 		raise SystemExit(0 if Customer.objects.exists() else 1)" 2>/dev/null \
 		|| DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo ""
@@ -39,7 +39,7 @@ serve: venv
 	@echo "  Break the simulated AI provider: make demo-outage   heal it: make demo-recover"
 	@echo "  Emails land in var/mail/; webhook events in var/provider-hooks.log. Ctrl-C stops."
 	@echo ""
-	env $(SERVE_ENV) $(BIN)/honcho start
+	@env $(SERVE_ENV) $(BIN)/honcho start
 
 demo-outage: venv
 	$(BIN)/python -m console.simulated_provider outage

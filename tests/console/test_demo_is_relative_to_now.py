@@ -5,6 +5,7 @@ simulated outage pattern (DST months included)."""
 import email
 import email.policy
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -159,6 +160,8 @@ def test_demo_at_two_dates_has_last_month_reports_and_this_month_to_date(demo_di
         availability(43260, down), abs=Decimal("1e-20")
     )
     assert "1,912.50 EUR" in output  # 225 minutes at 8.50 EUR, with a thousands separator
+    assert re.search(r"; \d{1,3}(,\d{3})+ user-minutes lost", output)
+    assert "No hostname was supplied" not in output
     december = sla(client, "northwind", "2026-12", now)
     assert_printed_equals_api(output, december, "2026-12", "Europe/Berlin")
     assert {row["down_minutes"] for row in december["workflows"]} == {"0"}

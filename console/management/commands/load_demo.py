@@ -12,7 +12,7 @@ from django.utils import timezone
 from console import demo
 from console.simulated_provider import HOOKS_LOG, STATE_FILE
 from continuity.celery import app as celery_app
-from continuity.formatting import column, duration, local_time, minutes, money, number, percent
+from continuity.formatting import column, duration, local_time, minutes, money, percent
 from continuity.models import Customer
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
@@ -188,7 +188,7 @@ class Command(BaseCommand):
             avoided = ", ".join(f"{_cents(v)} {k}" for k, v in total.avoided_cost.items())
             self.stdout.write(
                 f"  total: cost {costs}; avoided {avoided}; "
-                f"{number(total.user_minutes_lost, 0)} user-minutes lost\n"
+                f"{int(total.user_minutes_lost):,} user-minutes lost\n"
             )
 
     @staticmethod
