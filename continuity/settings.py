@@ -1,7 +1,8 @@
 """Django settings for Continuity, read from environment variables with safe defaults.
 
-With no environment set, Continuity runs embedded: SQLite in ``var/`` and Celery tasks
-executed eagerly in-process, so the demo needs no server.
+With no environment set, Continuity runs embedded: SQLite in ``var/`` and a Celery broker
+made of files under ``var/broker/`` (kombu's filesystem transport), so the demo needs no
+server yet runs real workers and beat (``make serve``).
 """
 
 from datetime import timedelta
@@ -91,6 +92,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "connect-src": [SELF],
+        # ReDoc runs its search index in a worker it builds from a blob of its own script.
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -127,6 +130,15 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}")
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded database is shared by the web server, workers, beat and the prober: WAL
+    # lets readers run beside the writer, IMMEDIATE takes the write lock at BEGIN (no
+    # deadlock upgrading a read), and a writer waits for the lock rather than failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # A streaming replica for SLA figures, report rendering and console pages (continuity/replica.py,
 # docs/scaling.md). Tests read it as a mirror of the primary's test database.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
@@ -242,9 +254,12 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Celery: without a broker URL, tasks run eagerly in-process (embedded/demo mode).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+# Celery: without a broker URL, messages are files under var/broker/ (kombu's filesystem
+# transport), so the embedded setup runs real workers and beat with no server to install.
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
+EMBEDDED_BROKER = CELERY_BROKER_URL == "filesystem://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -259,6 +274,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 2,
 }
+if EMBEDDED_BROKER:
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+        "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.2,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 0,
@@ -337,6 +364,15 @@ OUTBOUND_ALLOWED_NETWORKS = env_networks("OUTBOUND_ALLOWED_NETWORKS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # kombu warns on every connection whose URL names no host ("filesystem://"), though
+        # the embedded transport has no host to name.
+        "no_default_hostname": {
+            "()": "continuity.logging.DropMessages",
+            "starting_with": ["No hostname was supplied"],
+        }
+    },
+    "loggers": {"kombu.connection": {"filters": ["no_default_hostname"]}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
@@ -350,3 +386,7 @@ METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
 
 # An activation still active this long after its outage resolved is flagged.
 FALLBACK_FLAG_AFTER_MINUTES = env_int("FALLBACK_FLAG_AFTER_MINUTES", 30, minimum=0)
+
+# The simulated AI provider of the live demo (`make serve`): the demo's probes watch it and
+# its `/hooks` receives the demo's webhook events.
+DEMO_PROVIDER_URL = env_str("DEMO_PROVIDER_URL", "http://127.0.0.1:8001")

@@ -1,21 +1,25 @@
 import shutil
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from console import demo
-from continuity.formatting import column, duration, local_time, minutes, money, number, percent
+from console.simulated_provider import HOOKS_LOG, STATE_FILE
+from continuity.celery import app as celery_app
+from continuity.formatting import column, duration, local_time, minutes, money, percent
+from continuity.models import Customer
 from incidents.models import Outage
 from incidents.tasks import sweep_derivations
 from reports import impact, services
 from reports.figures import availability_note
 from reports.models import Report
-from reports.periods import month_period
+from reports.periods import Period, month_containing, month_period
 from reports.sla_selectors import customer_sla
 
 DEMO_USER = "admin"
@@ -28,43 +32,91 @@ def _cents(amount) -> str:
 
 
 class Command(BaseCommand):
-    help = "Load the simulated demo month, derive its outages and print a summary."
+    help = (
+        "Load the demo (last complete month and the current month to now), derive its "
+        "outages, write last month's reports and print a summary."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true", help="allow resetting a non-SQLite database"
         )
+        parser.add_argument(
+            "--live-only",
+            action="store_true",
+            help="only the live workflow on the simulated provider, no simulated history",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, live_only: bool = False, **options):
         if connection.vendor != "sqlite" and not force:
             raise CommandError(
                 "load_demo replaces all data; it runs on the embedded SQLite database "
                 "(unset DATABASE_URL) or with --force."
             )
+        # Loading runs its tasks in this process: nothing is left queued for `make serve`.
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
+            self.rebuild(live_only)
+        finally:
+            celery_app.conf.task_always_eager = eager
+
+    def rebuild(self, live_only: bool) -> None:
         call_command("flush", "--noinput", verbosity=0)
+        self.reset_files()
+        span = demo.DemoSpan.at(timezone.now())
+        if live_only:
+            northwind = Customer.objects.create(
+                slug="northwind",
+                name="Northwind Retail GmbH",
+                timezone="Europe/Berlin",
+                report_recipients=["sla@northwind.example"],
+                status_page_enabled=True,
+            )
+            demo.add_live_workflow(customer=northwind, provider_url=settings.DEMO_PROVIDER_URL)
+            self.create_admin()
+            self.stdout.write("Loaded the live workflow only.")
+            return
         started = time.monotonic()
-        customers = demo.load()
+        customers = demo.load(span)
         loaded = time.monotonic()
         derived_workflows = sweep_derivations()
-        demo.add_runbooks_and_fallbacks()
+        demo.add_runbooks_and_fallbacks(span)
         derived = time.monotonic()
         self.stdout.write(
-            f"Loaded {len(customers)} customers and their probe results "
-            f"in {loaded - started:.1f}s; derived outages of {derived_workflows} workflows "
-            f"in {derived - loaded:.1f}s.\n"
+            f"Simulated {span.previous_label} and {span.current_label} up to "
+            f"{span.now:%Y-%m-%d %H:%M} UTC: loaded {len(customers)} customers and their probe "
+            f"results in {loaded - started:.1f}s; derived outages of {derived_workflows} "
+            f"workflows in {derived - loaded:.1f}s.\n"
         )
         for customer in customers:
             self.print_outages(customer)
-            self.print_sla(customer)
-            self.print_impact(customer)
-        self.write_reports()
+            previous = month_period(*span.previous, customer.timezone)
+            self.print_sla(customer, previous, span.now)
+            self.print_sla(customer, month_containing(span.now, customer.timezone), span.now)
+            self.print_impact(customer, previous, span.now)
+        self.write_reports(span.previous_label, span.now)
+        northwind = next(c for c in customers if c.slug == "northwind")
+        demo.add_live_workflow(customer=northwind, provider_url=settings.DEMO_PROVIDER_URL)
         self.create_admin()
         self.stdout.write(
-            "\nOpen the console: run `make serve` and browse to http://127.0.0.1:8000/console/ "
-            f"(login {DEMO_USER} / {DEMO_PASSWORD}); the Django admin is at /admin/, the API "
-            "docs at /api/docs/, a customer's status page at /status/northwind/.\n"
+            "\nRun `make serve`, then open the console at http://127.0.0.1:8000/console/ "
+            f"(login {DEMO_USER} / {DEMO_PASSWORD}); the API docs are at /api/docs/, a "
+            "customer's status page at /status/northwind/. Break the simulated AI provider "
+            "with `make demo-outage` and heal it with `make demo-recover`.\n"
             f"Database: {settings.DATABASES['default']['NAME']}"
         )
+
+    @staticmethod
+    def reset_files() -> None:
+        """Last run's mail, reports, queued messages and provider state go with its data."""
+        shutil.rmtree(settings.VAR_DIR / "mail", ignore_errors=True)
+        shutil.rmtree(settings.MEDIA_ROOT / "reports", ignore_errors=True)
+        if settings.EMBEDDED_BROKER:
+            for message in (settings.BROKER_DIR / "queue").glob("*"):
+                message.unlink(missing_ok=True)
+        (settings.VAR_DIR / STATE_FILE).unlink(missing_ok=True)
+        (settings.VAR_DIR / HOOKS_LOG).unlink(missing_ok=True)
 
     def print_outages(self, customer) -> None:
         tz = customer.timezone
@@ -86,11 +138,12 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
 
-    def print_sla(self, customer) -> None:
-        period = month_period(2026, 10, customer.timezone)
-        report = customer_sla(customer=customer, period=period)
+    def print_sla(self, customer, period: Period, now) -> None:
+        report = customer_sla(customer=customer, period=period, now=now)
+        to_date = f", to {local_time(now, customer.timezone)}" if period.end > now else ""
         self.stdout.write(
-            f"  SLA {period.label} ({customer.timezone}, {minutes(period.seconds)} minutes)"
+            f"  SLA {period.label} ({customer.timezone}, {minutes(period.seconds)} minutes"
+            f"{to_date})"
         )
         self.stdout.write(
             f"  {'workflow':<34} {'target':>7} {'avail.':>8} {'met':>4} {'down':>8} "
@@ -113,9 +166,9 @@ class Command(BaseCommand):
             f"{s.met}/{s.workflows} met\n"
         )
 
-    def print_impact(self, customer) -> None:
-        report = customer_sla(customer=customer, period=month_period(2026, 10, customer.timezone))
-        self.stdout.write("  Downtime impact and RTO compliance")
+    def print_impact(self, customer, period: Period, now) -> None:
+        report = customer_sla(customer=customer, period=period, now=now)
+        self.stdout.write(f"  Downtime impact and RTO compliance, {period.label}")
         for row in report.workflows:
             currency = row.inputs.workflow.currency
             for outage in row.inputs.outage_rows:
@@ -135,7 +188,7 @@ class Command(BaseCommand):
             avoided = ", ".join(f"{_cents(v)} {k}" for k, v in total.avoided_cost.items())
             self.stdout.write(
                 f"  total: cost {costs}; avoided {avoided}; "
-                f"{number(total.user_minutes_lost, 0)} user-minutes lost\n"
+                f"{int(total.user_minutes_lost):,} user-minutes lost\n"
             )
 
     @staticmethod
@@ -150,26 +203,28 @@ class Command(BaseCommand):
             f" ({percent(first.effectiveness_pct, trim=True)}%)"
         )
 
-    def write_reports(self) -> None:
-        """October's PDFs into var/reports/ and the emails carrying them into var/mail/."""
-        settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-        settings.EMAIL_FILE_PATH = str(settings.VAR_DIR / "mail")
-        shutil.rmtree(settings.EMAIL_FILE_PATH, ignore_errors=True)
-        shutil.rmtree(settings.MEDIA_ROOT / "reports", ignore_errors=True)
+    def write_reports(self, period: str, now) -> None:
+        """Last month's PDFs into var/reports/ and the emails carrying them into var/mail/."""
         started = time.monotonic()
-        services.reports_monthly_run(period="2026-10")
-        for report_id in Report.objects.filter(period="2026-10").values_list("pk", flat=True):
-            services.report_render(report_id=report_id)
-            services.report_send(report_id=report_id)
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(settings.VAR_DIR / "mail"),
+        ):
+            services.reports_monthly_run(period=period, now=now)
+            for report_id in Report.objects.filter(period=period).values_list("pk", flat=True):
+                services.report_render(report_id=report_id, now=now)
+                services.report_send(report_id=report_id)
         self.stdout.write(
-            self.style.MIGRATE_HEADING(f"Monthly reports ({time.monotonic() - started:.1f}s)")
+            self.style.MIGRATE_HEADING(
+                f"Monthly reports {period} ({time.monotonic() - started:.1f}s)"
+            )
         )
-        for report in Report.objects.filter(period="2026-10").select_related("customer"):
+        for report in Report.objects.filter(period=period).select_related("customer"):
             self.stdout.write(
                 f"  {report.customer.slug:<10} {report.state:<8} {report.page_count} pages  "
                 f"{report.pdf.path}"
             )
-        for mail in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+        for mail in sorted((settings.VAR_DIR / "mail").glob("*.log")):
             self.stdout.write(f"  email: {mail}")
 
     def create_admin(self) -> None:
