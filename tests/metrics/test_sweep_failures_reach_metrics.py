@@ -8,12 +8,12 @@ from django.db import connection
 
 from incidents.models import SweepRun
 from incidents.services import workflows_derive_pending
+from tests.factories import ProbeFactory
 from tests.incidents.test_sweep_goes_on_past_a_workflow_that_fails import (
     NOW,
     break_with,
     ingest_an_outage,
 )
-from tests.factories import ProbeFactory
 from tests.metrics.scrape import names, scrape
 
 pytestmark = pytest.mark.django_db
