@@ -282,3 +282,15 @@ def event_endpoint_test(*, endpoint: EventEndpoint) -> EventDelivery:
         event_deliver(delivery_id=row.pk)
     row.refresh_from_db()
     return row
+
+
+def event_endpoint_set_active(*, endpoint: EventEndpoint, active: bool) -> EventEndpoint:
+    """Pause or resume an endpoint: a paused one is owed no new events (queued ones still go)."""
+    EventEndpoint.objects.filter(pk=endpoint.pk).update(active=active)
+    endpoint.active = active
+    return endpoint
+
+
+def event_endpoint_delete(*, endpoint: EventEndpoint) -> None:
+    """Delete an endpoint and its delivery log."""
+    endpoint.delete()
