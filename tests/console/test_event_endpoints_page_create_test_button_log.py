@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from continuity.models import EventDelivery, EventEndpoint
 from tests.events.receiver import Receiver, signature_valid
@@ -120,3 +122,28 @@ def test_read_only_staff_see_the_page_but_change_nothing(
     assert anonymous_client.get("/console/events/").status_code == 302
     assert EventEndpoint.objects.get().active and receiver.seen == []
     assert EventEndpoint.objects.count() == 1
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/console/events/").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _endpoints_with_deliveries(n: int) -> None:
+    for index in range(n):
+        endpoint = EventEndpoint.objects.create(
+            customer=CustomerFactory(), url=f"https://hooks.example/{index}"
+        )
+        for key in ("a", "b", "c"):
+            EventDelivery.objects.create(
+                endpoint=endpoint, event_type="outage.opened", idempotency_key=key, status_code=200
+            )
+
+
+def test_the_page_reads_in_the_same_queries_for_one_or_many_endpoints(operator_client):
+    _endpoints_with_deliveries(1)
+    operator_client.get("/console/events/")  # warm up: session, content types
+    small = _queries(operator_client)
+    _endpoints_with_deliveries(6)
+    assert _queries(operator_client) == small <= 8

@@ -138,3 +138,14 @@ def test_an_apprise_host_the_policy_refuses_is_never_contacted(
     assert (row.state, row.attempts) == ("failed", 1)
     assert "loopback" in row.last_error and "OUTBOUND_ALLOWED_NETWORKS" in row.last_error
     assert receiver.seen == []
+
+
+def test_a_refused_recipient_fails_the_email_at_once(smtp, django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    EventEndpoint.objects.create(customer=customer, kind="email", url="mailto:gone@a.example")
+    smtp.refuse = True
+    open_outage(customer, django_capture_on_commit_callbacks)
+    row = EventDelivery.objects.get()
+    assert (row.state, row.attempts) == ("failed", 1)
+    assert "SMTPRecipientsRefused" in row.last_error
+    assert smtp.messages == []
