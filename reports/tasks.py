@@ -39,4 +39,4 @@ def monthly_reports() -> dict:
 def sweep_alerts() -> dict:
     """Emit the RTO and error-budget burn events the database state owes (idempotent)."""
     summary = alerts_sweep()
-    return {"workflows": summary.workflows, "emitted": summary.emitted}
+    return {"workflows": summary.workflows, "emitted": summary.emitted, "failed": summary.failed}

@@ -5,6 +5,7 @@ an RTO event's idempotency key is its outage's, and a burn event's is the crossi
 conditional UPDATE on `BurnAlert` hands to exactly one sweep.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from reports import alerts
 from reports.models import BurnAlert
 from reports.sla_selectors import WorkflowSLA, workflows_month_to_date
 
+logger = logging.getLogger(__name__)
+
 ALERT_SWEEP = "alerts"
 # A missed RTO is still news this long after its outage ended (the sweep may lag behind).
 RECENT = timedelta(hours=1)
@@ -29,6 +32,7 @@ RECENT = timedelta(hours=1)
 class AlertSweepSummary:
     workflows: int
     emitted: int
+    failed: int = 0
 
 
 def alerts_sweep(*, now: datetime | None = None) -> AlertSweepSummary:
@@ -39,11 +43,15 @@ def alerts_sweep(*, now: datetime | None = None) -> AlertSweepSummary:
         .select_related("customer", "customer__sla_policy", "sla_policy")
         .distinct()
     )
-    emitted = 0
-    for row in workflows_month_to_date(workflows=workflows, now=now).values():
-        emitted += _rto_events(row, now) + _burn_events(row, now)
-    sweep_record(name=ALERT_SWEEP, swept=len(workflows), failed_ids=(), now=now)
-    return AlertSweepSummary(workflows=len(workflows), emitted=emitted)
+    emitted, failed = 0, []
+    for workflow_id, row in workflows_month_to_date(workflows=workflows, now=now).items():
+        try:
+            emitted += _rto_events(row, now) + _burn_events(row, now)
+        except Exception:
+            logger.exception("alert sweep: workflow %s failed; sweeping on", workflow_id)
+            failed.append(workflow_id)
+    sweep_record(name=ALERT_SWEEP, swept=len(workflows), failed_ids=failed, now=now)
+    return AlertSweepSummary(workflows=len(workflows), emitted=emitted, failed=len(failed))
 
 
 def _rto_events(row: WorkflowSLA, now: datetime) -> int:

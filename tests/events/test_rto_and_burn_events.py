@@ -144,5 +144,5 @@ def test_a_customer_without_endpoints_is_not_swept_and_others_get_nothing(
     EventEndpoint.objects.create(customer=listening, url=receiver.url)
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         result = sweep_alerts()
-    assert result == {"workflows": 0, "emitted": 0}
+    assert result == {"workflows": 0, "emitted": 0, "failed": 0}
     assert receiver.seen == [] and not EventDelivery.objects.exists()

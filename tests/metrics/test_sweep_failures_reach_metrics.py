@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.db import connection
 
+from continuity.models import EventEndpoint
 from incidents.models import SweepRun
 from incidents.services import workflows_derive_pending
-from tests.factories import ProbeFactory
+from reports.tasks import sweep_alerts
+from tests.factories import CustomerFactory, ProbeFactory
 from tests.incidents.test_sweep_goes_on_past_a_workflow_that_fails import (
     NOW,
     break_with,
@@ -57,3 +59,16 @@ def test_failures_of_the_last_sweep_and_when_it_ran(web, metrics_token):
     found = scrape(web)
     assert found["continuity_sweep_failures", DERIVATION] == 0
     assert found["continuity_sweep_last_run_timestamp_seconds", DERIVATION] == later.timestamp()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_alert_sweep_reports_too_and_the_admin_lists_both(web, metrics_token, admin_client):
+    EventEndpoint.objects.create(customer=CustomerFactory(), url="https://hooks.example/")
+    workflows_derive_pending(now=NOW)
+    assert sweep_alerts() == {"workflows": 0, "emitted": 0, "failed": 0}
+    found = scrape(web)
+    alerts = frozenset({("sweep", "alerts")})
+    assert found["continuity_sweep_failures", alerts] == 0
+    assert found["continuity_sweep_last_run_timestamp_seconds", alerts] == NOW.timestamp()
+    page = admin_client.get("/admin/incidents/sweeprun/").content.decode()
+    assert "derivation" in page and "alerts" in page
