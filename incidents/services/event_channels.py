@@ -6,8 +6,6 @@ refused under the same outbound-request policy as the prober's (`incidents.probe
 The limits of that check are stated in docs/api.md ("Apprise endpoints").
 """
 
-import ipaddress
-import socket
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,7 +17,7 @@ from django.core.validators import validate_email
 from django.template.loader import render_to_string
 
 from continuity import delivery
-from incidents.prober.outbound import configured_policy, refusal
+from incidents.prober.outbound import configured_policy, target_refusal
 
 MAX_RECIPIENTS = 20
 MAILTO = "mailto:"
@@ -56,24 +54,15 @@ def _contacted_hosts(plugin: Any) -> list[str]:
     return [host for host in dict.fromkeys(hosts) if isinstance(host, str) and host]
 
 
-def _addresses(host: str) -> list[str]:
-    try:
-        ipaddress.ip_address(host)
-        return [host]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return []  # a token, or a name that does not resolve: nothing to connect to
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
 def apprise_refusal(plugin: Any) -> str | None:
-    """Why the outbound-request policy forbids what `plugin` would contact, or None."""
+    """Why the outbound-request policy forbids what `plugin` would contact, or None. A name
+    that does not resolve (a hosted service's token) or whose look-up times out passes, as
+    in the prober's own check on create."""
     policy = configured_policy()
     for host in _contacted_hosts(plugin):
-        reason = refusal(host, _addresses(host), policy)
+        bare = host.strip("[]")  # Apprise keeps an IPv6 literal's brackets
+        literal = f"[{bare}]" if ":" in bare else bare
+        reason = target_refusal(f"http://{literal}/", policy)
         if reason:
             return reason
     return None

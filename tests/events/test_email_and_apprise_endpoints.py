@@ -82,6 +82,8 @@ def test_an_email_endpoint_retries_when_smtp_refuses_for_now(
         ("apprise", "https://a.example/", "Apprise does not understand"),
         ("apprise", "json://127.0.0.1:8080/hook", "OUTBOUND_ALLOWED_NETWORKS"),
         ("apprise", "json://10.1.2.3/hook", "private"),
+        ("apprise", "json://[::1]:8080/hook", "loopback"),
+        ("apprise", "mailtos://user:pw@example.com?smtp=127.0.0.1", "loopback"),
         ("webhook", "mailto:ops@a.example", "http:// or https://"),
         ("webhook", "http://127.0.0.1:8080/hook", "OUTBOUND_ALLOWED_NETWORKS"),
     ],
@@ -92,6 +94,14 @@ def test_a_url_the_kind_cannot_use_is_400_and_stores_nothing(api, kind, url, mes
     assert response.status_code == 400, response.content
     assert message in response.json()["url"][0]
     assert not EventEndpoint.objects.exists()
+
+
+def test_a_hosted_service_url_whose_host_is_a_token_is_accepted(api):
+    customer = CustomerFactory()
+    url = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#ops"
+    response = create(api(make_key(customer=customer)), customer, "apprise", url)
+    assert response.status_code == 201, response.content
+    assert EventEndpoint.objects.get().url == url
 
 
 def test_an_apprise_json_url_posts_to_the_receiver(
