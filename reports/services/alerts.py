@@ -43,10 +43,16 @@ def alerts_sweep(*, now: datetime | None = None) -> AlertSweepSummary:
         .select_related("customer", "customer__sla_policy", "sla_policy")
         .distinct()
     )
+    firing = {
+        (workflow_id, window): since is not None
+        for workflow_id, window, since in BurnAlert.objects.filter(
+            workflow__in=workflows
+        ).values_list("workflow_id", "window", "firing_since")
+    }
     emitted, failed = 0, []
     for workflow_id, row in workflows_month_to_date(workflows=workflows, now=now).items():
         try:
-            emitted += _rto_events(row, now) + _burn_events(row, now)
+            emitted += _rto_events(row, now) + _burn_events(row, now, firing)
         except Exception:
             logger.exception("alert sweep: workflow %s failed; sweeping on", workflow_id)
             failed.append(workflow_id)
@@ -95,10 +101,13 @@ def _rto_events(row: WorkflowSLA, now: datetime) -> int:
     return emitted
 
 
-def _burn_events(row: WorkflowSLA, now: datetime) -> int:
+def _burn_events(row: WorkflowSLA, now: datetime, known: dict[tuple[int, str], bool]) -> int:
+    """Write only on a change of state; `known` (read once for the sweep) skips the rest."""
     workflow = row.inputs.workflow
     emitted = 0
     for window, firing in alerts.burning(row.burn_rates).items():
+        if known.get((workflow.pk, window), False) == firing:
+            continue
         with transaction.atomic():
             state, _ = BurnAlert.objects.get_or_create(workflow=workflow, window=window)
             if not firing:

@@ -5,6 +5,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 import time_machine
 
 from continuity.models import EventDelivery, EventEndpoint, Runbook
@@ -146,3 +148,27 @@ def test_a_customer_without_endpoints_is_not_swept_and_others_get_nothing(
         result = sweep_alerts()
     assert result == {"workflows": 0, "emitted": 0, "failed": 0}
     assert receiver.seen == [] and not EventDelivery.objects.exists()
+
+
+def _sweep_queries(when: datetime, capture) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        sweep_at(when, capture)
+    return len(queries.captured_queries)
+
+
+def test_a_steady_sweep_reads_in_the_same_queries_for_few_or_many_workflows(
+    workflow, receiver, django_capture_on_commit_callbacks
+):
+    def burning_workflows(n: int) -> None:
+        for _ in range(n):
+            other = WorkflowFactory(customer=workflow.customer, rto_minutes=600)
+            opened(other, 30, ended_minutes_ago=0)
+
+    burning_workflows(1)
+    sweep_at(NOW, django_capture_on_commit_callbacks)  # the crossings: events owed and sent
+    few = _sweep_queries(NOW + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    burning_workflows(5)
+    sweep_at(NOW + timedelta(minutes=2), django_capture_on_commit_callbacks)
+    many = _sweep_queries(NOW + timedelta(minutes=3), django_capture_on_commit_callbacks)
+    assert few == many
+    assert BurnAlert.objects.exclude(firing_since=None).count() == 6 * 3
