@@ -5,9 +5,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-import time_machine
 
 from continuity.models import EventDelivery, EventEndpoint, Runbook
 from incidents.services.fallbacks import fallback_activate
