@@ -163,6 +163,7 @@ def test_a_steady_sweep_reads_in_the_same_queries_for_few_or_many_workflows(
         for _ in range(n):
             other = WorkflowFactory(customer=workflow.customer, rto_minutes=600)
             opened(other, 30, ended_minutes_ago=0)
+            opened(other, 500)  # at risk: owed once, then already owed
 
     burning_workflows(1)
     sweep_at(NOW, django_capture_on_commit_callbacks)  # the crossings: events owed and sent
@@ -172,3 +173,4 @@ def test_a_steady_sweep_reads_in_the_same_queries_for_few_or_many_workflows(
     many = _sweep_queries(NOW + timedelta(minutes=3), django_capture_on_commit_callbacks)
     assert few == many
     assert BurnAlert.objects.exclude(firing_since=None).count() == 6 * 3
+    assert EventDelivery.objects.filter(event_type="rto.at_risk").count() == 6
