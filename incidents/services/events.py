@@ -40,10 +40,12 @@ from incidents.prober.outbound import (
     target_refusal,
 )
 from incidents.services import event_channels
+from incidents.services.sweeps import sweep_record
 
 logger = logging.getLogger(__name__)
 
 SWEEP_AFTER = timedelta(minutes=1)
+EVENT_SWEEP = "events"
 TIMEOUT_SECONDS = 10.0
 RETRYABLE_4XX = frozenset({408, 429})
 
@@ -194,6 +196,20 @@ def events_unsent(*, now: datetime | None = None) -> list[int]:
             OUTBOX.claimable(now), created_at__lt=now - SWEEP_AFTER
         ).values_list("pk", flat=True)
     )
+
+
+def events_send_unsent(*, now: datetime | None = None) -> int:
+    """The sweep: send what a lost message left unsent; a delivery that fails for now stays
+    in line (its error on the row) and counts as a failure of this run in `/metrics`."""
+    pending = events_unsent(now=now)
+    failed = []
+    for delivery_id in pending:
+        try:
+            event_deliver(delivery_id=delivery_id)
+        except delivery.TRANSIENT_ERRORS:
+            failed.append(delivery_id)
+    sweep_record(name=EVENT_SWEEP, swept=len(pending), failed_ids=failed, now=now)
+    return len(pending)
 
 
 def outage_event(*, outage: Any, event_type: str, key: str) -> int:
