@@ -14,19 +14,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from console.access import operator_action
 from console.forms import (
+    EventEndpointForm,
     FallbackActivateForm,
     OutageEditForm,
     OutageUpdateForm,
     ReportGenerateForm,
     StepCompleteForm,
 )
-from console.views import render_outage
+from console.views import render_events, render_outage
 from continuity import formatting
 from continuity.exceptions import DomainError
-from continuity.models import Customer, FallbackActivation, Runbook
+from continuity.models import Customer, EventEndpoint, FallbackActivation, Runbook
 from continuity.throttling import ReportSendThrottle
 from incidents.models import Outage
 from incidents.services import outage_post_update, outage_update
+from incidents.services.events import (
+    event_endpoint_create,
+    event_endpoint_delete,
+    event_endpoint_set_active,
+    event_endpoint_test,
+)
 from incidents.services.fallbacks import fallback_activate, fallback_deactivate, step_complete
 from reports import services as report_services
 from reports.models import Report
@@ -213,3 +220,61 @@ def report_generate_view(request):
     verb = "queued" if created else f"already exists ({report.state})"
     messages.success(request, f"{customer.name} {report.period}: report {verb}.")
     return _back_to_archive(request)
+
+
+def _endpoint(pk: int) -> EventEndpoint:
+    return get_object_or_404(EventEndpoint.objects.select_related("customer"), pk=pk)
+
+
+def _back_to_events(request, anchor: str = ""):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("console:events")
+    return redirect(target + anchor)
+
+
+@operator_action
+def event_endpoint_create_view(request):
+    form = EventEndpointForm(request.POST)
+    customer = Customer.objects.filter(slug=request.POST.get("customer", "")).first()
+    if customer is None and not form.errors.get("customer"):
+        form.add_error("customer", "No such customer.")
+    if not form.is_valid() or customer is None:
+        return render_events(request, form=form, status=400)
+    data = form.cleaned_data
+    endpoint = event_endpoint_create(
+        customer=customer, kind=data["kind"], url=data["url"], events=data["events"]
+    )
+    return render_events(request, created=endpoint)
+
+
+@operator_action
+def event_endpoint_test_view(request, pk: int):
+    row = event_endpoint_test(endpoint=_endpoint(pk))
+    outcome = f"HTTP {row.status_code}" if row.status_code else row.state
+    if row.state == "sent":
+        messages.success(request, f"Test event delivered ({outcome}).")
+    else:
+        detail = f": {row.last_error}" if row.last_error else ""
+        messages.error(request, f"Test event {row.state} ({outcome}){detail}")
+    return _back_to_events(request, "#deliveries")
+
+
+@operator_action
+def event_endpoint_toggle_view(request, pk: int):
+    endpoint = _endpoint(pk)
+    endpoint = event_endpoint_set_active(endpoint=endpoint, active=not endpoint.active)
+    messages.success(
+        request, f"Endpoint {endpoint.pk} {'resumed' if endpoint.active else 'paused'}."
+    )
+    return _back_to_events(request)
+
+
+@operator_action
+def event_endpoint_delete_view(request, pk: int):
+    endpoint = _endpoint(pk)
+    event_endpoint_delete(endpoint=endpoint)
+    messages.success(request, f"Endpoint {pk} ({endpoint.customer.name}) deleted.")
+    return _back_to_events(request)

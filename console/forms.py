@@ -5,7 +5,9 @@ from decimal import Decimal
 from django import forms
 
 from continuity import formatting
+from continuity.models import EventKind, EventType
 from incidents.models import UpdateStatus
+from incidents.services.events import endpoint_url_error
 
 
 class OutageUpdateForm(forms.Form):
@@ -61,3 +63,26 @@ class OutageEditForm(forms.Form):
 class ReportGenerateForm(forms.Form):
     customer = forms.SlugField()
     period = forms.RegexField(regex=r"^\d{4}-\d{2}$", error_messages={"invalid": "Use YYYY-MM."})
+
+
+class EventEndpointForm(forms.Form):
+    customer = forms.SlugField()
+    kind = forms.ChoiceField(choices=EventKind.choices)
+    url = forms.CharField(
+        label="URL",
+        max_length=2000,
+        help_text="http(s) URL; mailto:a@example.com,b@example.com for email; an Apprise URL.",
+    )
+    events = forms.MultipleChoiceField(
+        choices=[(t, t) for t in EventType.values if t != EventType.ENDPOINT_TEST],
+        required=False,
+        help_text="None selected: every event.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") and data.get("url"):
+            error = endpoint_url_error(kind=data["kind"], url=data["url"])
+            if error:
+                self.add_error("url", error)
+        return data

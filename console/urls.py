@@ -45,5 +45,24 @@ urlpatterns = [
     ),
     path("console/reports/<int:pk>/resend/", actions.report_resend_view, name="report-resend"),
     path("console/reports/<int:pk>/revise/", actions.report_revise_view, name="report-revise"),
+    path("console/events/", views.events, name="events"),
+    path(
+        "console/events/create/", actions.event_endpoint_create_view, name="event-endpoint-create"
+    ),
+    path(
+        "console/events/<int:pk>/test/",
+        actions.event_endpoint_test_view,
+        name="event-endpoint-test",
+    ),
+    path(
+        "console/events/<int:pk>/toggle/",
+        actions.event_endpoint_toggle_view,
+        name="event-endpoint-toggle",
+    ),
+    path(
+        "console/events/<int:pk>/delete/",
+        actions.event_endpoint_delete_view,
+        name="event-endpoint-delete",
+    ),
     path("status/<slug:slug>/", views.status, name="status"),
 ]

@@ -6,12 +6,14 @@ from django.views.decorators.cache import cache_control
 
 from console.access import staff_page
 from console.forms import (
+    EventEndpointForm,
     FallbackActivateForm,
     OutageEditForm,
     OutageUpdateForm,
     ReportGenerateForm,
 )
 from console.pages.archive import ArchiveFilters, report_archive_get
+from console.pages.events_page import events_page_get
 from console.pages.outage_page import OutagePage, outage_page_get
 from console.pages.overview import STATES, Filters, overview_get
 from console.pages.status_page import status_page_get
@@ -115,6 +117,31 @@ def reports(request):
             "can_operate": user_can_operate(request.user),
         },
     )
+
+
+def render_events(request, *, form=None, created=None, status: int = 200):
+    """The event endpoints page; `created` (an endpoint just made) is the only time its
+    secret is shown, in this response only, never stored in a message or cookie."""
+    endpoint = request.GET.get("endpoint", "")
+    page = events_page_get(
+        customer=request.GET.get("customer", "").strip(),
+        endpoint=int(endpoint) if endpoint.isdigit() else None,
+    )
+    context = {
+        "page": page,
+        "form": form or EventEndpointForm(initial={"customer": page.customer}),
+        "created": created,
+        "can_operate": user_can_operate(request.user),
+    }
+    response = render(request, "console/events.html", context, status=status)
+    if created is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_page
+def events(request):
+    return render_events(request)
 
 
 @cache_control(public=True, max_age=30)

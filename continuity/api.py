@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,9 +19,6 @@ from continuity.filters import CustomerRefFilter, FilterSet
 from continuity.models import (
     CreditTier,
     Customer,
-    EventDelivery,
-    EventEndpoint,
-    EventType,
     Runbook,
     RunbookStep,
     SLAPolicy,
@@ -316,90 +313,3 @@ class RunbookViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         runbook_drill(runbook=runbook, at=serializer.validated_data.get("at"), by=str(request.user))
         return Response(RunbookSerializer(self.get_object()).data, status=201)
-
-
-class EventEndpointSerializer(ModelSerializer):
-    customer = CustomerField()
-    events = serializers.ListField(
-        child=serializers.ChoiceField(choices=EventType.choices), required=False
-    )
-
-    class Meta:
-        model = EventEndpoint
-        fields = ["id", "customer", "kind", "url", "events", "active", "created_at"]
-        read_only_fields = ["created_at"]
-
-    def validate_url(self, value: str) -> str:
-        if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("Enter an http:// or https:// URL.")
-        return value
-
-
-class EventEndpointCreatedSerializer(EventEndpointSerializer):
-    """The create response, the only one that carries the signing secret."""
-
-    secret = serializers.CharField(
-        read_only=True, help_text="Signs webhooks; shown only in the create response."
-    )
-
-    class Meta(EventEndpointSerializer.Meta):
-        fields = [*EventEndpointSerializer.Meta.fields, "secret"]
-
-
-class EventEndpointFilter(FilterSet):
-    customer = CustomerRefFilter()
-
-    class Meta:
-        model = EventEndpoint
-        fields = ["customer", "kind", "active"]
-
-
-class EventEndpointViewSet(TenantScopedMixin, UpdateExistingMixin, viewsets.ModelViewSet):
-    """Where the customer's events are POSTed: signed webhooks, Slack or Teams."""
-
-    queryset = EventEndpoint.objects.select_related("customer")
-    serializer_class = EventEndpointSerializer
-    filterset_class = EventEndpointFilter
-
-    def get_serializer_class(self):
-        return (
-            EventEndpointCreatedSerializer
-            if self.action == "create"
-            else super().get_serializer_class()
-        )
-
-
-class EventDeliverySerializer(ModelSerializer):
-    class Meta:
-        model = EventDelivery
-        fields = [
-            "id",
-            "endpoint",
-            "event_type",
-            "idempotency_key",
-            "payload",
-            "state",
-            "attempts",
-            "status_code",
-            "last_error",
-            "created_at",
-            "sent_at",
-        ]
-        read_only_fields = fields
-
-
-class EventDeliveryFilter(FilterSet):
-    class Meta:
-        model = EventDelivery
-        fields = ["endpoint", "state"]
-
-
-class EventDeliveryViewSet(
-    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """The log of events owed to the customer's endpoints, and how each delivery went."""
-
-    queryset = EventDelivery.objects.all()
-    serializer_class = EventDeliverySerializer
-    filterset_class = EventDeliveryFilter
-    customer_path = "endpoint__customer"

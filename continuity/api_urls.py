@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
 from continuity import api as core_api
-from incidents.api import fallbacks, outages, probes
+from incidents.api import events, fallbacks, outages, probes
 from incidents.api.webhooks import AlertmanagerWebhookView
 from reports import api as reports_api
 
@@ -25,8 +25,8 @@ router.register(
     "maintenance-windows", outages.MaintenanceWindowViewSet, basename="maintenance-window"
 )
 router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
-router.register("event-endpoints", core_api.EventEndpointViewSet, basename="event-endpoint")
-router.register("event-deliveries", core_api.EventDeliveryViewSet, basename="event-delivery")
+router.register("event-endpoints", events.EventEndpointViewSet, basename="event-endpoint")
+router.register("event-deliveries", events.EventDeliveryViewSet, basename="event-delivery")
 
 urlpatterns = [
     path("sla/", reports_api.SLAView.as_view(), name="sla"),

@@ -414,6 +414,8 @@ class EventKind(models.TextChoices):
     WEBHOOK = "webhook", "Signed JSON webhook"
     SLACK = "slack", "Slack incoming webhook"
     TEAMS = "teams", "Microsoft Teams incoming webhook"
+    EMAIL = "email", "Email (mailto: URL)"
+    APPRISE = "apprise", "Any service Apprise knows (apprise URL)"
 
 
 class EventType(models.TextChoices):
@@ -423,8 +425,12 @@ class EventType(models.TextChoices):
     OUTAGE_EXCLUDED = "outage.excluded"
     FALLBACK_ACTIVATED = "fallback.activated"
     FALLBACK_DEACTIVATED = "fallback.deactivated"
+    RTO_AT_RISK = "rto.at_risk"
+    RTO_MISSED = "rto.missed"
+    BUDGET_BURN = "budget.burn"
     REPORT_SENT = "report.sent"
     REPORT_SUPERSEDED = "report.superseded"
+    ENDPOINT_TEST = "endpoint.test"
 
 
 def new_event_secret() -> str:
@@ -436,7 +442,10 @@ class EventEndpoint(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="event_endpoints")
     kind = models.CharField(max_length=16, choices=EventKind.choices, default=EventKind.WEBHOOK)
-    url = models.URLField(max_length=2000)
+    url = models.CharField(
+        max_length=2000,
+        help_text="http(s) URL; mailto:a@example.com[,b@example.com] for email; an Apprise URL.",
+    )
     events = models.JSONField(default=list, blank=True, help_text="Event types; empty: all.")
     secret = models.CharField(max_length=100, default=new_event_secret, editable=False)
     active = models.BooleanField(default=True)

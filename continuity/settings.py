@@ -314,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.sweep",
         "schedule": env_int("EVENT_SWEEP_SECONDS", 60, minimum=1),
     },
+    "alert-sweep": {
+        "task": "reports.sweep_alerts",
+        "schedule": env_int("ALERT_SWEEP_SECONDS", 60, minimum=1),
+    },
     # The built-in prober: claim due probes, send one batch per location to probes.<location>.
     "probe-dispatch": {
         "task": "incidents.prober_dispatch",
@@ -358,6 +362,13 @@ DELIVERY_RETRY_BACKOFF_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_SECONDS", 10, m
 DELIVERY_RETRY_BACKOFF_MAX_SECONDS = env_int("DELIVERY_RETRY_BACKOFF_MAX_SECONDS", 600, minimum=1)
 
 PROBE_LOCATION = env_str("PROBE_LOCATION", "")
+
+# `rto.at_risk` fires once an open outage without a fallback has used this share of its RTO.
+RTO_AT_RISK_PERCENT = env_int("RTO_AT_RISK_PERCENT", 80, minimum=1)
+if RTO_AT_RISK_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"RTO_AT_RISK_PERCENT must be at most 100, not {RTO_AT_RISK_PERCENT}"
+    )
 # Probes may reach only public addresses, plus these networks (CIDRs, comma-separated).
 OUTBOUND_ALLOWED_NETWORKS = env_networks("OUTBOUND_ALLOWED_NETWORKS")
 

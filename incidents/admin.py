@@ -14,6 +14,7 @@ from incidents.models import (
     OutageUpdate,
     Probe,
     ProbeResult,
+    SweepRun,
 )
 from incidents.services import outage_create_manual, outage_post_update, outage_update
 from incidents.services.fallbacks import fallback_activate, fallback_deactivate
@@ -217,6 +218,24 @@ class NoDataSpanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    """How each periodic sweep last went (also in /metrics as continuity_sweep_*)."""
+
+    list_display = ["name", "finished_at", "swept", "failures", "failed_ids"]
 
 
 @admin.register(MaintenanceWindow)

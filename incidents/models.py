@@ -316,3 +316,19 @@ class OutageNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} mail for outage {self.outage_id} ({self.state})"
+
+
+class SweepRun(models.Model):
+    """How the last run of each periodic sweep went, one row per sweep.
+
+    Stored in the database, not in a process's memory, so `/metrics` served by any web
+    process reports what the beat-driven worker last saw."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    finished_at = models.DateTimeField()
+    swept = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    failed_ids = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} sweep at {self.finished_at:%Y-%m-%d %H:%M:%S} ({self.failures} failed)"

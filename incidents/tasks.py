@@ -62,10 +62,4 @@ def deliver_event(delivery_id: int) -> str:
 
 @shared_task(name="events.sweep", acks_late=True)
 def sweep_events() -> int:
-    pending = events.events_unsent()
-    for delivery_id in pending:
-        try:
-            events.event_deliver(delivery_id=delivery_id)
-        except delivery.TRANSIENT_ERRORS:
-            continue  # recorded on the row; the next sweep tries again
-    return len(pending)
+    return events.events_send_unsent()

@@ -106,3 +106,25 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of report {self.report_id}"
+
+
+class BurnAlert(models.Model):
+    """Whether a workflow's error budget is burning past a window's threshold, and since when.
+
+    The alert sweep flips `firing_since` with a conditional UPDATE, so each crossing (below
+    → above) emits one `budget.burn` event keyed by the crossing, however many sweeps run."""
+
+    workflow = models.ForeignKey(
+        "continuity.Workflow", on_delete=models.CASCADE, related_name="burn_alerts"
+    )
+    window = models.CharField(max_length=8)
+    firing_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "window"], name="burn_alert_per_window")
+        ]
+
+    def __str__(self) -> str:
+        state = f"firing since {self.firing_since:%Y-%m-%d %H:%M}" if self.firing_since else "ok"
+        return f"workflow {self.workflow_id} {self.window}: {state}"

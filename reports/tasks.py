@@ -4,6 +4,7 @@ from celery import shared_task
 
 from continuity import delivery
 from reports import services
+from reports.services.alerts import alerts_sweep
 
 
 @shared_task(name="reports.render_and_send", **delivery.task_retry_options())
@@ -32,3 +33,10 @@ def monthly_reports() -> dict:
         "finished": finished,
         "changed": len(changed),
     }
+
+
+@shared_task(name="reports.sweep_alerts", acks_late=True)
+def sweep_alerts() -> dict:
+    """Emit the RTO and error-budget burn events the database state owes (idempotent)."""
+    summary = alerts_sweep()
+    return {"workflows": summary.workflows, "emitted": summary.emitted, "failed": summary.failed}

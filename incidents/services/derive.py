@@ -25,12 +25,14 @@ from incidents.models import (
 )
 from incidents.selectors import observations_by_probe, probe_spec
 from incidents.services.notifications import notification_enqueue
+from incidents.services.sweeps import sweep_record
 
 logger = logging.getLogger(__name__)
 
 # Outages first derived long after they ended (backfills) do not mail "opened".
 NOTIFY_RECENT = timedelta(hours=1)
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+DERIVATION_SWEEP = "derivation"
 
 
 @dataclass(frozen=True)
@@ -345,6 +347,7 @@ def workflows_derive_pending(*, now: datetime | None = None) -> SweepSummary:
         except Exception:
             logger.exception("derivation sweep: workflow %s failed; sweeping on", workflow_id)
             failed.append(workflow_id)
+    sweep_record(name=DERIVATION_SWEEP, swept=len(workflow_ids), failed_ids=failed, now=now)
     return SweepSummary(swept=len(workflow_ids), failed_workflow_ids=tuple(failed))
 
 

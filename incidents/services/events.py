@@ -1,5 +1,5 @@
-"""Outgoing events: signed webhooks, Slack and Teams messages about a customer's outages,
-fallbacks and reports.
+"""Outgoing events: signed webhooks, Slack and Teams messages, emails and Apprise
+notifications about a customer's outages, fallbacks, RTOs, error budgets and reports.
 
 `event_emit` writes one delivery row per interested endpoint in the caller's transaction,
 keyed by (endpoint, idempotency key) so a retried service never owes an event twice, and
@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,12 +31,21 @@ from continuity.models import (
     EventDelivery,
     EventEndpoint,
     EventKind,
+    EventType,
 )
-from incidents.prober.outbound import TargetRefused, configured_policy, guarded_client
+from incidents.prober.outbound import (
+    TargetRefused,
+    configured_policy,
+    guarded_client,
+    target_refusal,
+)
+from incidents.services import event_channels
+from incidents.services.sweeps import sweep_record
 
 logger = logging.getLogger(__name__)
 
 SWEEP_AFTER = timedelta(minutes=1)
+EVENT_SWEEP = "events"
 TIMEOUT_SECONDS = 10.0
 RETRYABLE_4XX = frozenset({408, 429})
 
@@ -130,6 +140,22 @@ def judge(status: int) -> None:
 
 
 def _transport(row: EventDelivery, then: Callable[[], None]) -> None:
+    endpoint = row.endpoint
+    if endpoint.kind == EventKind.EMAIL:
+        try:
+            recipients = event_channels.mailto_recipients(endpoint.url)
+        except ValueError as exc:
+            raise delivery.PermanentError(str(exc)) from exc
+        message = event_channels.email_message(row.payload, recipients, summary(row.payload))
+        delivery.send(message, then=then)
+        return
+    if endpoint.kind == EventKind.APPRISE:
+        payload = row.payload
+        event_channels.apprise_send(
+            endpoint.url, summary(payload), event_channels.text_body(payload)
+        )
+        then()
+        return
     body, headers = request_of(row)
     status = post(row.endpoint.url, body, headers)
     EventDelivery.objects.filter(pk=row.pk).update(status_code=status)
@@ -172,6 +198,20 @@ def events_unsent(*, now: datetime | None = None) -> list[int]:
     )
 
 
+def events_send_unsent(*, now: datetime | None = None) -> int:
+    """The sweep: send what a lost message left unsent; a delivery that fails for now stays
+    in line (its error on the row) and counts as a failure of this run in `/metrics`."""
+    pending = events_unsent(now=now)
+    failed = []
+    for delivery_id in pending:
+        try:
+            event_deliver(delivery_id=delivery_id)
+        except delivery.TRANSIENT_ERRORS:
+            failed.append(delivery_id)
+    sweep_record(name=EVENT_SWEEP, swept=len(pending), failed_ids=failed, now=now)
+    return len(pending)
+
+
 def outage_event(*, outage: Any, event_type: str, key: str) -> int:
     workflow = outage.workflow
     data = {
@@ -210,3 +250,63 @@ def report_event(*, report: Any, event_type: str, data: dict[str, Any] | None = 
     }
     key = f"{event_type}-{report.pk}"
     return event_emit(customer=report.customer, event_type=event_type, key=key, data=data)
+
+
+def endpoint_url_error(*, kind: str, url: str) -> str | None:
+    """What is wrong with `url` for an endpoint of `kind`, or None.
+
+    http(s) kinds are checked against the outbound-request policy now as well as at each
+    send; a host that does not resolve yet is accepted (each send checks again)."""
+    if kind == EventKind.EMAIL:
+        try:
+            event_channels.mailto_recipients(url)
+        except ValueError as exc:
+            return str(exc)
+        return None
+    if kind == EventKind.APPRISE:
+        return event_channels.apprise_url_error(url)
+    if not url.lower().startswith(("http://", "https://")):
+        return "Enter an http:// or https:// URL."
+    return target_refusal(url, configured_policy())
+
+
+def event_endpoint_create(
+    *, customer: Customer, kind: str, url: str, events: list[str] | None = None, active: bool = True
+) -> EventEndpoint:
+    """A new endpoint (its secret generated); the caller has checked `endpoint_url_error`."""
+    return EventEndpoint.objects.create(
+        customer=customer, kind=kind, url=url, events=list(events or []), active=active
+    )
+
+
+def event_endpoint_test(*, endpoint: EventEndpoint) -> EventDelivery:
+    """Owe an `endpoint.test` event to this endpoint only (whatever its event filter) and
+    send it now through the same delivery path; returns the row as it ended."""
+    now = timezone.now()
+    key = f"endpoint.test-{endpoint.pk}-{now.strftime('%Y%m%dT%H%M%S%f')}"
+    payload = {
+        "id": key,
+        "type": EventType.ENDPOINT_TEST,
+        "occurred_at": now.isoformat(),
+        "customer": endpoint.customer.slug,
+        "data": {"endpoint": endpoint.pk, "message": "A test event from Continuity."},
+    }
+    row = EventDelivery.objects.create(
+        endpoint=endpoint, event_type=EventType.ENDPOINT_TEST, idempotency_key=key, payload=payload
+    )
+    with suppress(*delivery.TRANSIENT_ERRORS):  # recorded on the row; the sweep retries it
+        event_deliver(delivery_id=row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def event_endpoint_set_active(*, endpoint: EventEndpoint, active: bool) -> EventEndpoint:
+    """Pause or resume an endpoint: a paused one is owed no new events (queued ones still go)."""
+    EventEndpoint.objects.filter(pk=endpoint.pk).update(active=active)
+    endpoint.active = active
+    return endpoint
+
+
+def event_endpoint_delete(*, endpoint: EventEndpoint) -> None:
+    """Delete an endpoint and its delivery log."""
+    endpoint.delete()

@@ -1,4 +1,5 @@
-"""The service's own health: ingest rate, derivation lag, email backlog, broker queue depth.
+"""The service's own health: ingest rate, derivation lag, email backlog, broker queue depth,
+and how each periodic sweep last went.
 
 Each figure is one aggregate over an indexed column, read at scrape time.
 """
@@ -13,7 +14,7 @@ from django.db.models import Count, Min, Q
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from continuity import delivery
-from incidents.models import Probe, ProbeKind, ProbeResult
+from incidents.models import Probe, ProbeKind, ProbeResult, SweepRun
 from incidents.prober.services import queue_for
 from incidents.services import notifications
 from reports import services as report_services
@@ -123,8 +124,29 @@ def queue_metrics() -> Iterable[Metric]:
     yield family
 
 
+def sweep_metrics() -> Iterable[Metric]:
+    """The last stored run of each sweep (a row per sweep, written by whichever worker ran it)."""
+    failures = GaugeMetricFamily(
+        "continuity_sweep_failures",
+        "Items the last run of the sweep failed on (they stay pending for the next run)",
+        labels=["sweep"],
+    )
+    last_run = GaugeMetricFamily(
+        "continuity_sweep_last_run_timestamp_seconds",
+        "When the sweep last finished (Unix time)",
+        labels=["sweep"],
+    )
+    for name, finished_at, failed in SweepRun.objects.order_by("name").values_list(
+        "name", "finished_at", "failures"
+    ):
+        failures.add_metric([name], failed)
+        last_run.add_metric([name], finished_at.timestamp())
+    return failures, last_run
+
+
 def health_metrics(now: datetime) -> Iterable[Metric]:
     yield ingest_metric(now)
     yield from derivation_metrics(now)
     yield from email_metrics()
     yield from queue_metrics()
+    yield from sweep_metrics()

@@ -1,12 +1,7 @@
 """Outgoing events POSTed to a real receiver on 127.0.0.1, signed, retried, tenant-scoped."""
 
-import hashlib
-import hmac
 import json
-import threading
-import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,6 +9,7 @@ from continuity import delivery
 from continuity.models import EventDelivery, EventEndpoint
 from incidents.services.events import event_deliver
 from incidents.services.outages import outage_create_manual, outage_update
+from tests.events.receiver import signature_valid
 from tests.factories import CustomerFactory, WorkflowFactory, make_key
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -21,47 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 STARTED = datetime(2026, 10, 14, 13, 20, tzinfo=UTC)
 
 
-class Receiver:
-    """Records POSTs; answers the queued statuses first, then 200."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.seen.append((dict(self.headers), body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def bodies(self) -> list[dict]:
-        return [json.loads(body) for _, body in self.seen]
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
-
-
 def verify(secret: str, headers: dict[str, str], body: bytes) -> None:
-    parts = dict(item.split("=", 1) for item in headers["X-Continuity-Signature"].split(","))
-    assert abs(time.time() - int(parts["t"])) <= 300
-    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256)
-    assert hmac.compare_digest(parts["v1"], expected.hexdigest())
+    assert signature_valid(secret, headers, body)
 
 
 def open_and_resolve(customer, django_capture_on_commit_callbacks):

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from continuity.models import FallbackActivation, Runbook
-from incidents.models import Outage
+from incidents.models import Outage, SweepRun
 from tests.factories import WorkflowFactory
 from tests.metrics.scrape import names, scrape
 
@@ -31,6 +31,7 @@ SHOWN = {
     "continuity_derivation_lag_seconds",
     "continuity_queue_depth",
     "continuity_email_backlog",
+    "continuity_sweep_failures",
 }
 
 
@@ -93,4 +94,5 @@ def test_the_dashboard_reads_only_metrics_the_service_exports(web, metrics_token
         runbook_version=1,
         activated_at=now - timedelta(minutes=5),
     )
+    SweepRun.objects.create(name="derivation", finished_at=now)  # the sweep has run once
     assert dashboard_metrics() <= names(scrape(web))
