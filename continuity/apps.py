@@ -6,6 +6,7 @@ class ContinuityConfig(AppConfig):
     verbose_name = "Continuity"
 
     def ready(self) -> None:
-        from continuity import signals
+        from continuity import db, signals
 
         signals.connect()
+        db.install_fork_guard()
