@@ -157,6 +157,10 @@ MEDIA_URL = "media/"
 
 LOGIN_URL = "/admin/login/"
 
+# A key authenticated a moment ago is not looked up again for this long (per process): a
+# revocation elsewhere is honoured within it, in the revoking process at once. 0: no cache.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5, minimum=0)
+
 # Throttles and lockouts count on this cache: Redis when configured (shared by every
 # process), otherwise per process.
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))

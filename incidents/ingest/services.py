@@ -77,9 +77,9 @@ def probe_results_ingest(
         raise BatchRejected(
             f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
         )
-    with transaction.atomic():
-        stored = store_results(valid)
-        transaction.on_commit(lambda: queue_derivations(stored.workflows_to_queue))
+    stored = store_results(valid)
+    # After the commit: at once, or when the caller's own transaction commits.
+    transaction.on_commit(lambda: queue_derivations(stored.workflows_to_queue))
     return IngestSummary(
         accepted=stored.inserted,
         duplicates=len(valid) - stored.inserted,

@@ -34,9 +34,7 @@ def sessions_opened() -> int:
     """Sessions PostgreSQL has counted on this database (a backend reports it by exit)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-        )
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
         return cursor.fetchone()[0]
 
 
