@@ -10,9 +10,10 @@ On PostgreSQL one statement inserts the batch with `INSERT … ON CONFLICT DO NO
 skipped by the unique index itself) and flags the probes of the rows actually inserted. A
 small batch (what an agent sends every few seconds) reaches it as one array per column,
 unnested, in that single round trip and without a temp table (creating one per request
-churns the catalog); a large one is streamed first with COPY into a session temp table. Probe rows are locked in id order
-(`FOR NO KEY UPDATE`, which does not block foreign-key checks), as derivation claims them,
-so concurrent batches and derivations never deadlock. Elsewhere (the embedded SQLite) a
+churns the catalog); a large one is streamed first with COPY into a session temp table.
+Both name the unique key in CONFLICT_TARGET. Probe rows are locked in id order (`FOR NO KEY
+UPDATE`, which does not block foreign-key checks), as derivation claims them, so concurrent
+batches and derivations never deadlock. Elsewhere (the embedded SQLite) a
 bulk INSERT after a lookup of the known ids and an UPDATE per probe do the same.
 """
 
