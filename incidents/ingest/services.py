@@ -39,7 +39,9 @@ def _probe_locations(probe_ids: set[int], customer_id: int | None) -> dict[int, 
     probes = Probe.objects.filter(pk__in=probe_ids)
     if customer_id is not None:
         probes = probes.filter(workflow__customer_id=customer_id)
-    return {pk: tuple(locations) for pk, locations in probes.order_by().values_list("pk", "locations")}
+    return {
+        pk: tuple(locations) for pk, locations in probes.order_by().values_list("pk", "locations")
+    }
 
 
 def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
