@@ -45,6 +45,7 @@ bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
 		$(BIN)/python bench/reports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/single_post.py --broker redis://127.0.0.1:6379/12
 
 clean:
 	rm -rf var/continuity.sqlite3 var/reports var/mail
