@@ -115,20 +115,20 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
-    )
-}
 # PostgreSQL connections come from a psycopg pool per process (opened at its first query, so
 # after gunicorn's or Celery's fork; continuity/db.py forgets a pool a fork inherits).
 # DB_POOL_MAX_SIZE=0 turns it off, and only then may DB_CONN_MAX_AGE keep connections.
 DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1, minimum=0)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4, minimum=0)
 DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 10, minimum=1)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
-    if DATABASES["default"]["CONN_MAX_AGE"]:
+
+
+def database_settings(url: str) -> dict:
+    """One DATABASES entry; on PostgreSQL its connections come from a per-process pool."""
+    entry = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+    if entry["ENGINE"] != "django.db.backends.postgresql" or not DB_POOL_MAX_SIZE:
+        return entry
+    if entry["CONN_MAX_AGE"]:
         raise ImproperlyConfigured(
             "DB_CONN_MAX_AGE and the connection pool exclude each other: unset DB_CONN_MAX_AGE "
             "(the pool keeps connections), or set DB_POOL_MAX_SIZE=0 to turn the pool off."
@@ -137,11 +137,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL
         raise ImproperlyConfigured(
             f"DB_POOL_MIN_SIZE={DB_POOL_MIN_SIZE} is above DB_POOL_MAX_SIZE={DB_POOL_MAX_SIZE}"
         )
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    entry.setdefault("OPTIONS", {})["pool"] = {
         "min_size": DB_POOL_MIN_SIZE,
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": DB_POOL_TIMEOUT,
     }
+    return entry
+
+
+DATABASES = {
+    "default": database_settings(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'continuity.sqlite3'}")
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 USE_TZ = True
