@@ -70,6 +70,7 @@ bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
 		$(BIN)/python bench/reports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/single_post.py --broker redis://127.0.0.1:6379/12
 
 # After changing a translatable string or a .po file: refresh the catalogs and compile the
 # .mo files (committed). Needs gettext's xgettext and msgfmt (apt-get install gettext).

@@ -415,7 +415,6 @@ def main() -> None:
         "DATABASE_URL": bench_url,
         "DEBUG": "0",
         "LOG_LEVEL": "ERROR",
-        "DB_CONN_MAX_AGE": "60",
     }
     table: list[Line] = []
     copy_rates: list[float] = []

@@ -15,7 +15,7 @@ from continuity.models import (
     StepCompletion,
     Workflow,
 )
-from continuity.services import runbook_save
+from continuity.services import api_key_revoke, runbook_save
 
 
 def local_time_column(field: str, customer: str, description: str) -> Callable[[object], str]:
@@ -117,7 +117,7 @@ class APIKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected keys")
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at=None):
-            key.revoke()
+            api_key_revoke(key=key)
 
 
 class RunbookStepInline(admin.TabularInline):

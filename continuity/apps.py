@@ -6,6 +6,8 @@ class ContinuityConfig(AppConfig):
     verbose_name = "Continuity"
 
     def ready(self) -> None:
-        from continuity import signals
+        from continuity import db, keycache, signals
 
         signals.connect()
+        keycache.connect()
+        db.install_fork_guard()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from continuity import keycache
 from continuity.models import APIKey
 from continuity.throttling import FailedAuthenticationThrottle
 
@@ -53,12 +54,17 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if not raw_key.startswith(APIKey.PREFIX) or raw_key.count("_") < 2:
             raise invalid
         prefix = raw_key[len(APIKey.PREFIX) :].split("_", 1)[0]
-        key = APIKey.objects.select_related("customer").filter(key_prefix=prefix).first()
-        if key is None or key.revoked_at is not None or not key.matches(raw_key):
-            raise invalid
+        digest = APIKey.hash_secret(raw_key)
+        key = keycache.get(prefix, digest)
+        if key is None:
+            key = APIKey.objects.select_related("customer").filter(key_prefix=prefix).first()
+            if key is None or key.revoked_at is not None or not key.matches(raw_key):
+                raise invalid
+            keycache.put(prefix, digest, key)
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            key.last_used_at = now  # the cached copy too: one write a minute, not per request
         return key
 
     def authenticate_header(self, request) -> str:

@@ -7,8 +7,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from continuity.exceptions import DomainError
-from continuity.models import FallbackActivation, FiguresTouch, Runbook, RunbookStep
+from continuity.models import APIKey, FallbackActivation, FiguresTouch, Runbook, RunbookStep
 from continuity.rows import save_existing
+
+
+def api_key_revoke(*, key: APIKey) -> None:
+    """Refuse ``key`` from now on: at once in this process, within API_KEY_CACHE_SECONDS in
+    the others (their cache forgets it on expiry; this one's on save, continuity/keycache.py)."""
+    if key.revoked_at is None:
+        key.revoke()
 
 
 def runbook_save(*, runbook: Runbook, steps: list[dict] | None, **fields) -> Runbook:

@@ -119,10 +119,34 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL connections come from a psycopg pool per process (opened at its first query, so
+# after gunicorn's or Celery's fork; continuity/db.py forgets a pool a fork inherits).
+# DB_POOL_MAX_SIZE=0 turns it off, and only then may DB_CONN_MAX_AGE keep connections.
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1, minimum=0)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4, minimum=0)
+DB_POOL_TIMEOUT = env_int("DB_POOL_TIMEOUT", 10, minimum=1)
+
 
 def database_settings(url: str) -> dict:
-    """One DATABASES entry; the primary and the replica get the same options."""
-    return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+    """One DATABASES entry; on PostgreSQL its connections come from a per-process pool."""
+    entry = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
+    if entry["ENGINE"] != "django.db.backends.postgresql" or not DB_POOL_MAX_SIZE:
+        return entry
+    if entry["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DB_CONN_MAX_AGE and the connection pool exclude each other: unset DB_CONN_MAX_AGE "
+            "(the pool keeps connections), or set DB_POOL_MAX_SIZE=0 to turn the pool off."
+        )
+    if DB_POOL_MIN_SIZE > DB_POOL_MAX_SIZE:
+        raise ImproperlyConfigured(
+            f"DB_POOL_MIN_SIZE={DB_POOL_MIN_SIZE} is above DB_POOL_MAX_SIZE={DB_POOL_MAX_SIZE}"
+        )
+    entry.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+    }
+    return entry
 
 
 DATABASES = {
@@ -147,6 +171,9 @@ if DATABASE_REPLICA_URL:
         **database_settings(DATABASE_REPLICA_URL),
         "TEST": {"MIRROR": "default"},
     }
+    if "pool" in DATABASES["replica"].get("OPTIONS", {}):
+        # A replica that does not answer is skipped for the primary: do not wait long for it.
+        DATABASES["replica"]["OPTIONS"]["pool"]["timeout"] = min(DB_POOL_TIMEOUT, 2)
     DATABASE_ROUTERS = ["continuity.replica.ReplicaRouter"]  # continuity.replica.ROUTER
 # A client that wrote reads the primary for this long; more than the replica's worst lag.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15, minimum=0)
@@ -168,6 +195,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR)))  # PDFs land in var/repor
 MEDIA_URL = "media/"
 
 LOGIN_URL = "/admin/login/"
+
+# A key authenticated a moment ago is not looked up again for this long (per process): a
+# revocation elsewhere is honoured within it, in the revoking process at once. 0: no cache.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5, minimum=0)
 
 # Throttles and lockouts count on this cache: Redis when configured (shared by every
 # process), otherwise per process.

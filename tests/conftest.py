@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from continuity import keycache
 from continuity.celery import app as celery_app
 from tests.factories import CustomerFactory, make_key
 
@@ -16,8 +17,10 @@ def eager_celery():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Request limits count in the cache: every test starts with none used."""
+    """Request limits count in the cache: every test starts with none used, and with no API
+    key remembered from an earlier test."""
     cache.clear()
+    keycache.clear()
 
 
 @pytest.fixture

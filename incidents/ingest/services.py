@@ -39,7 +39,9 @@ def _probe_locations(probe_ids: set[int], customer_id: int | None) -> dict[int, 
     probes = Probe.objects.filter(pk__in=probe_ids)
     if customer_id is not None:
         probes = probes.filter(workflow__customer_id=customer_id)
-    return {pk: tuple(locations) for pk, locations in probes.values_list("pk", "locations")}
+    return {
+        pk: tuple(locations) for pk, locations in probes.order_by().values_list("pk", "locations")
+    }
 
 
 def _known_probes(items: list, customer_id: int | None) -> dict[int, ProbeInfo]:
@@ -77,9 +79,9 @@ def probe_results_ingest(
         raise BatchRejected(
             f"{len(errors)} of {len(items)} results are invalid; nothing was stored.", errors
         )
-    with transaction.atomic():
-        stored = store_results(valid)
-        transaction.on_commit(lambda: queue_derivations(stored.workflows_to_queue))
+    stored = store_results(valid)
+    # After the commit: at once, or when the caller's own transaction commits.
+    transaction.on_commit(lambda: queue_derivations(stored.workflows_to_queue))
     return IngestSummary(
         accepted=stored.inserted,
         duplicates=len(valid) - stored.inserted,

@@ -5,19 +5,22 @@ re-derivation starts there) in the same transaction, and the caller queues a der
 for each workflow none was queued for yet: a workflow whose probe was already flagged has
 a derivation waiting that has not claimed the flags, and it will derive these results too.
 
-On PostgreSQL the batch is streamed with COPY into a session temp table, and one statement
-moves it with `INSERT … ON CONFLICT DO NOTHING` (duplicates, whether stored before, twice in
-the batch or sent by a concurrent request, are skipped by the unique index itself) and
-flags the probes of the rows actually inserted. Probe rows are locked in id order
-(`FOR NO KEY UPDATE`, which does not block foreign-key checks), as derivation claims them,
-so concurrent batches and derivations never deadlock. Elsewhere (the embedded SQLite) a
+On PostgreSQL one statement inserts the batch with `INSERT … ON CONFLICT DO NOTHING`
+(duplicates, whether stored before, twice in the batch or sent by a concurrent request, are
+skipped by the unique index itself) and flags the probes of the rows actually inserted. A
+small batch (what an agent sends every few seconds) reaches it as one array per column,
+unnested, in that single round trip and without a temp table (creating one per request
+churns the catalog); a large one is streamed first with COPY into a session temp table.
+Both name the unique key in CONFLICT_TARGET. Probe rows are locked in id order (`FOR NO KEY
+UPDATE`, which does not block foreign-key checks), as derivation claims them, so concurrent
+batches and derivations never deadlock. Elsewhere (the embedded SQLite) a
 bulk INSERT after a lookup of the known ids and an UPDATE per probe do the same.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -36,23 +39,40 @@ COLUMNS = (
     "tokens_used",
     "tokens_per_second",
 )
-STAGING = """
+# The unique key a re-sent result hits; both paths name it here and nowhere else.
+CONFLICT_TARGET = "(probe_id, client_id) WHERE client_id IS NOT NULL"
+# Batches up to this size go straight from arrays into the table in one statement; larger
+# ones are streamed with COPY, which costs two more round trips but wins on volume.
+DIRECT_INSERT_MAX = 50
+SQL_TYPES = (
+    "bigint",
+    "varchar(64)",
+    "timestamptz",
+    "varchar(10)",
+    "integer",
+    "integer",
+    "text",
+    "varchar(100)",
+    "integer",
+    "numeric(10, 2)",
+)
+STAGING = f"""
 CREATE TEMP TABLE IF NOT EXISTS incoming_probe_result (
-    probe_id bigint, location varchar(64), observed_at timestamptz, outcome varchar(10),
-    latency_ms integer, status_code integer, error text, client_id varchar(100),
-    tokens_used integer, tokens_per_second numeric(10, 2)
+    {", ".join(f"{name} {type_}" for name, type_ in zip(COLUMNS, SQL_TYPES, strict=True))}
 ) ON COMMIT DELETE ROWS
 """
-# The staging table is emptied as it is read: a second batch in the same transaction (a
-# retry after a rejection, a test) must not see the first. LEAST and GREATEST ignore NULLs
-# in PostgreSQL, so an unset column takes the new value.
-MOVE_AND_FLAG = f"""
-WITH staged AS (
-    DELETE FROM incoming_probe_result RETURNING *
-), inserted AS (
+
+
+def _insert_and_flag(incoming: str) -> str:
+    """One statement: insert the rows of the CTE ``incoming`` that are new, flag their probes.
+
+    LEAST and GREATEST ignore NULLs in PostgreSQL, so an unset column takes the new value.
+    """
+    return f"""
+WITH {incoming}, inserted AS (
     INSERT INTO {ProbeResult._meta.db_table} ({", ".join(COLUMNS)}, received_at)
-    SELECT {", ".join(COLUMNS)}, now() FROM staged
-    ON CONFLICT (probe_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    SELECT {", ".join(COLUMNS)}, now() FROM incoming
+    ON CONFLICT {CONFLICT_TARGET} DO NOTHING
     RETURNING probe_id, observed_at
 ), span AS (
     SELECT probe_id, min(observed_at) AS earliest, max(observed_at) AS newest,
@@ -71,6 +91,17 @@ FROM span JOIN locked ON locked.id = span.probe_id
 WHERE probe.id = span.probe_id
 RETURNING probe.workflow_id, locked.was_pending, span.stored
 """
+
+
+# The staging table is emptied as it is read: a second batch in the same transaction (a
+# retry after a rejection, a test) must not see the first.
+MOVE_AND_FLAG = _insert_and_flag("incoming AS (DELETE FROM incoming_probe_result RETURNING *)")
+# A small batch arrives as one array per column, unnested back into rows.
+UNNEST_AND_FLAG = _insert_and_flag(
+    "incoming AS (SELECT * FROM unnest("
+    + ", ".join(f"%s::{type_}[]" for type_ in SQL_TYPES)
+    + f") AS arrays ({', '.join(COLUMNS)}))"
+)
 
 
 @dataclass(frozen=True)
@@ -95,20 +126,37 @@ def _row(result: ValidResult) -> tuple:
 
 
 def store_results(results: list[ValidResult]) -> StoredBatch:
-    """Insert the results not stored yet and flag their probes. Call inside a transaction."""
-    if connection.vendor == "postgresql":
-        return _copy_move_and_flag(results)
-    return _flag_probes(_bulk_insert(results))
+    """Insert the results not stored yet and flag their probes, all or nothing.
+
+    Atomic by itself; inside the caller's transaction it is part of that one. A small batch
+    on PostgreSQL is a single statement, so it needs no BEGIN and COMMIT of its own.
+    """
+    if connection.vendor == "postgresql" and len(results) <= DIRECT_INSERT_MAX:
+        return _flagged(_unnest_and_flag(results))
+    with transaction.atomic(savepoint=False):
+        if connection.vendor != "postgresql":
+            return _flag_probes(_bulk_insert(results))
+        return _flagged(_copy_move_and_flag(results))
 
 
-def _copy_move_and_flag(results: list[ValidResult]) -> StoredBatch:
+def _unnest_and_flag(results: list[ValidResult]) -> list[tuple[int, bool, int]]:
+    columns = [list(column) for column in zip(*map(_row, results), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(UNNEST_AND_FLAG, columns)
+        return cursor.fetchall()
+
+
+def _copy_move_and_flag(results: list[ValidResult]) -> list[tuple[int, bool, int]]:
     with connection.cursor() as cursor:
         cursor.execute(STAGING)
         with cursor.copy(f"COPY incoming_probe_result ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for result in results:
                 copy.write_row(_row(result))
         cursor.execute(MOVE_AND_FLAG)
-        flagged = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _flagged(flagged: list[tuple[int, bool, int]]) -> StoredBatch:
     return StoredBatch(
         inserted=sum(stored for _, _, stored in flagged),
         workflows_to_queue=frozenset(wf for wf, was_pending, _ in flagged if not was_pending),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from pypdf import PdfReader
 
 from continuity import delivery
@@ -83,6 +84,8 @@ def test_one_message_per_customer_when_the_run_repeats_and_senders_race(smtp, me
                 services.report_send(report_id=report_id)
             except Exception as exc:  # pragma: no cover - shown in the assert
                 errors.append(exc)
+            finally:
+                connection.close()  # back to the pool: a thread's connection is not closed for it
 
         threads = [threading.Thread(target=race, args=(r.pk,)) for r in reports for _ in range(3)]
         for thread in threads:
