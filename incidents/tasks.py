@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from continuity import delivery
 from incidents import services
-from incidents.services import events, fallbacks, notifications
+from incidents.services import events, fallbacks, notifications, partitions
 
 
 @shared_task(
@@ -69,3 +69,22 @@ def sweep_events() -> int:
         except delivery.TRANSIENT_ERRORS:
             continue  # recorded on the row; the next sweep tries again
     return len(pending)
+
+
+@shared_task(
+    name="incidents.maintain_result_partitions",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def maintain_result_partitions() -> dict:
+    """Create the coming months' result partitions, then drop those past retention."""
+    created = partitions.result_partitions_ensure()
+    retention = partitions.results_drop_expired()
+    return {
+        "created": created,
+        "dropped": list(retention.dropped),
+        "deleted_rows": retention.deleted_rows,
+    }

@@ -36,6 +36,10 @@ COLUMNS = (
     "tokens_used",
     "tokens_per_second",
 )
+# The idempotency key: a result is a duplicate of one with the same probe, client_id and
+# observed_at. It carries observed_at because on PostgreSQL the table is partitioned by it
+# and a unique index must include the partition key.
+CONFLICT_TARGET = "(probe_id, client_id, observed_at) WHERE client_id IS NOT NULL"
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS incoming_probe_result (
     probe_id bigint, location varchar(64), observed_at timestamptz, outcome varchar(10),
@@ -52,7 +56,7 @@ WITH staged AS (
 ), inserted AS (
     INSERT INTO {ProbeResult._meta.db_table} ({", ".join(COLUMNS)}, received_at)
     SELECT {", ".join(COLUMNS)}, now() FROM staged
-    ON CONFLICT (probe_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    ON CONFLICT {CONFLICT_TARGET} DO NOTHING
     RETURNING probe_id, observed_at
 ), span AS (
     SELECT probe_id, min(observed_at) AS earliest, max(observed_at) AS newest,
@@ -122,7 +126,7 @@ def _bulk_insert(results: list[ValidResult]) -> list[ValidResult]:
             ProbeResult.objects.filter(
                 probe_id__in={r.probe_id for r in keyed},
                 client_id__in={r.client_id for r in keyed},
-            ).values_list("probe_id", "client_id")
+            ).values_list("probe_id", "client_id", "observed_at")
         )
         if keyed
         else set()
@@ -130,9 +134,10 @@ def _bulk_insert(results: list[ValidResult]) -> list[ValidResult]:
     fresh = []
     for result in results:
         if result.client_id is not None:
-            if (result.probe_id, result.client_id) in known:
+            key = (result.probe_id, result.client_id, result.observed_at)
+            if key in known:
                 continue
-            known.add((result.probe_id, result.client_id))
+            known.add(key)
         fresh.append(result)
     ProbeResult.objects.bulk_create(
         [ProbeResult(**dict(zip(COLUMNS, _row(r), strict=True))) for r in fresh],

@@ -31,6 +31,16 @@ logger = logging.getLogger(__name__)
 # Outages first derived long after they ended (backfills) do not mail "opened".
 NOTIFY_RECENT = timedelta(hours=1)
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+# What evidence shows of its result, copied so it outlives the result's partition.
+EVIDENCE_COPIED = (
+    "probe_id",
+    "location",
+    "observed_at",
+    "outcome",
+    "latency_ms",
+    "status_code",
+    "error",
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,22 @@ def _write_evidence(outage: Outage, episode: derivation.Episode, *, created: boo
     if stored == wanted:
         return
     OutageEvidence.objects.filter(outage=outage).delete()
+    shown = {
+        row["id"]: row
+        for row in ProbeResult.objects.filter(pk__in={rid for rid, _ in wanted}).values(
+            "id", *EVIDENCE_COPIED
+        )
+    }
     OutageEvidence.objects.bulk_create(
-        [OutageEvidence(outage=outage, result_id=rid, role=role) for rid, role in sorted(wanted)]
+        [
+            OutageEvidence(
+                outage=outage,
+                result_id=rid,
+                role=role,
+                **{name: shown[rid][name] for name in EVIDENCE_COPIED},
+            )
+            for rid, role in sorted(wanted)
+        ]
     )
 
 
