@@ -232,8 +232,23 @@ class OutageEvidence(models.Model):
             )
         ]
 
+    COPIED = (
+        "probe_id",
+        "location",
+        "observed_at",
+        "outcome",
+        "latency_ms",
+        "status_code",
+        "error",
+    )
+
     def __str__(self) -> str:
         return f"{self.role} evidence {self.result_id} of outage {self.outage_id}"
+
+    @classmethod
+    def copying(cls, result: ProbeResult, **fields) -> "OutageEvidence":
+        """Evidence of `result`, with the copy of what it shows."""
+        return cls(result=result, **{name: getattr(result, name) for name in cls.COPIED}, **fields)
 
 
 class UpdateStatus(models.TextChoices):

@@ -102,9 +102,7 @@ def create_month_partition(cursor, month: date) -> str:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
     end = datetime(*_next_month(month).timetuple()[:3], tzinfo=UTC)
     bounds = f"FROM ({_literal(start)}) TO ({_literal(end)})"
-    cursor.execute(
-        f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
-    )
+    cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     cursor.execute(
         f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} "
         f"WHERE observed_at >= %s AND observed_at < %s RETURNING *) "
