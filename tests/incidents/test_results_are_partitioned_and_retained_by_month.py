@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from django.contrib.auth import get_user_model
 from incidents.ingest.services import probe_results_ingest
 from incidents.models import Outage, OutageEvidence, Probe, ProbeResult
 from incidents.services import partitions, workflow_derive_outages
