@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/continuity
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv demo serve test test-fast lint format bench clean
+.PHONY: venv demo serve test test-fast lint format bench bench-scale clean
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
 		$(BIN)/python bench/reports.py
+
+# A year of results preloaded (generated in SQL): ingest and POST-to-outage latency next to an
+# empty table, then the oldest month dropped. 50 M rows need ~15 GB and tens of minutes.
+SCALE_PRELOAD ?= 50000000
+
+bench-scale: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/scale.py --preload $(SCALE_PRELOAD)
 
 clean:
 	rm -rf var/continuity.sqlite3 var/reports var/mail

@@ -63,7 +63,7 @@ def parse_args() -> argparse.Namespace:
         "--rounds", type=int, default=3, help="ingest rounds per table; the median counts"
     )
     parser.add_argument("--filler-probes", type=int, default=990)
-    parser.add_argument("--worker-broker", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--worker-broker", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--seed", type=int, default=20261001)
     return parser.parse_args()
 

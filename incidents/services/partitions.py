@@ -28,6 +28,9 @@ DEFAULT_PARTITION = f"{TABLE}_default"
 _MONTH_NAME = re.compile(rf"^{TABLE}_p(\d{{4}})_(\d{{2}})$")
 # Serialises maintenance runs (beat, migrate, a bench) against each other.
 _LOCK_KEY = 0x70617274  # "part"
+# Attaching and dropping a partition lock the results table: rather than queue behind a long
+# read (and hold up ingest queued behind us), give up and let the task's retry come back.
+_LOCK_TIMEOUT = "5s"
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def result_partitions_ensure(
         wanted.add(_next_month(max(wanted)))
     created = []
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        _serialise(cursor)
         cursor.execute(
             f"SELECT DISTINCT date_trunc('month', observed_at AT TIME ZONE 'UTC')::date "
             f"FROM {DEFAULT_PARTITION}"
@@ -137,6 +140,11 @@ def result_partitions_ensure(
         for month in sorted(wanted - existing):
             created.append(create_month_partition(cursor, month))
     return created
+
+
+def _serialise(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    cursor.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
 
 
 def retention_horizon(now: datetime) -> datetime | None:
@@ -157,7 +165,7 @@ def results_drop_expired(*, now: datetime | None = None) -> RetentionSummary:
         return RetentionSummary(cutoff=cutoff, dropped=(), deleted_rows=deleted)
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        _serialise(cursor)
         for partition in result_partitions():
             if partition.end <= cutoff:
                 cursor.execute(f"DROP TABLE {partition.name}")
