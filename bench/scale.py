@@ -20,7 +20,9 @@ probes and ``--filler-probes`` more, then ``VACUUM ANALYZE``):
 
 Then the oldest month partition is dropped by the retention service (as the beat task
 does it), timed next to a row ``DELETE`` of the same number of rows from the next month
-(rolled back). The machine is shared: read the ratios, not the absolute figures.
+(rolled back). Last, the preloaded months are detached and the empty-table measures run
+again, so the preloaded figures sit between two references on the same (shared, drifting)
+machine: read the ratios, not the absolute figures.
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ def preload(bench_url: str, total: int, end: datetime) -> float:
 
     from incidents.services import partitions
 
-    start = end - timedelta(days=30.5 * MONTHS)
+    first = partitions.month_of(end - timedelta(days=30.5 * MONTHS))
+    start = datetime(first.year, first.month, 1, tzinfo=UTC)  # the oldest month is whole
     with psycopg.connect(bench_url, autocommit=True) as conn:
         (series,) = conn.execute(
             "SELECT count(*) * %s FROM incidents_probe", [len(LOCATIONS)]
@@ -307,7 +310,7 @@ def measure(
     }
     rows, size = table_size(bench_url)
     print(
-        f"{label:<10} table {rows:>12,} rows {size / 2**30:6.2f} GiB | ingest + derive "
+        f"{label:<11} table {rows:>12,} rows {size / 2**30:6.2f} GiB | ingest + derive "
         f"{figures['ingest_rate']:8,.0f} results/s (median of "
         f"{', '.join(f'{s:.1f}' for s in rounds)} s) | POST->outage visible p50 "
         f"{1000 * figures['p50']:5.0f} ms p95 {1000 * figures['p95']:5.0f} ms",
@@ -380,25 +383,46 @@ def main() -> None:
 
     reset_results(bench_url)
     add_filler_probes(args.filler_probes)
-    created = ensure_partitions(measured_from - timedelta(days=31 * MONTHS))
+    created = ensure_partitions(measured_from - timedelta(days=30.5 * MONTHS))
     print(f"  {len(created)} month partitions made ahead of the preload")
     seconds = preload(bench_url, args.preload, measured_from)
     stored, _, _ = counts(bench_url)
     print(f"  preload: {stored:,} rows in {seconds:.0f} s ({stored / seconds:,.0f} rows/s)")
     full = measure("preloaded", args, server_env, seeded, bodies, bench_url, measured_from)
 
-    print()
-    ingest_ratio = empty["ingest_rate"] / full["ingest_rate"]
-    p50_ratio = full["p50"] / empty["p50"]
-    p95_ratio = full["p95"] / empty["p95"]
-    verdict = "met" if max(ingest_ratio, p50_ratio) <= TARGET else "NOT met"
-    print(
-        f"preloaded / empty: ingest time {ingest_ratio:.2f}x, outage latency p50 "
-        f"{p50_ratio:.2f}x, p95 {p95_ratio:.2f}x; target <= {TARGET:.2f}x (ingest, p50): "
-        f"{verdict}"
-    )
     drop_oldest(bench_url)
+
+    # The same machine a minute later, the year detached: the empty table again.
+    detached = detach_preloaded(measured_from)
+    print(f"  detached {detached} preloaded month partitions")
+    again = measure("empty again", args, server_env, seeded, bodies, bench_url, measured_from)
+    print()
+    both = {key: statistics.mean([empty[key], again[key]]) for key in ("ingest_rate", "p50", "p95")}
+    for name, reference in (("empty", empty), ("empty again", again), ("their mean", both)):
+        ingest_ratio = reference["ingest_rate"] / full["ingest_rate"]
+        print(
+            f"preloaded / {name:<11}: ingest time {ingest_ratio:.2f}x, outage latency p50 "
+            f"{full['p50'] / reference['p50']:.2f}x, p95 {full['p95'] / reference['p95']:.2f}x"
+        )
+    worst = max(both["ingest_rate"] / full["ingest_rate"], full["p50"] / both["p50"])
+    verdict = "met" if worst <= TARGET else "NOT met"
+    print(f"target: within {TARGET:.2f}x of the empty table (ingest, p50): {verdict}")
     print(f"total {time.perf_counter() - wall:.0f} s")
+
+
+def detach_preloaded(measured_from: datetime) -> int:
+    """Detach every month partition that ends before the measured month (cheap: catalog only)."""
+    from django.db import connection
+
+    from incidents.services import partitions
+
+    current = partitions.month_of(measured_from)
+    months = [p for p in partitions.result_partitions() if p.month < current]
+    with connection.cursor() as cursor:
+        for partition in months:
+            cursor.execute(f"ALTER TABLE incidents_proberesult DETACH PARTITION {partition.name}")
+    connection.close()
+    return len(months)
 
 
 if __name__ == "__main__":
