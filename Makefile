@@ -47,7 +47,7 @@ bench: venv
 		$(BIN)/python bench/reports.py
 
 # A year of results preloaded (generated in SQL): ingest and POST-to-outage latency next to an
-# empty table, then the oldest month dropped. 50 M rows need ~15 GB and tens of minutes.
+# empty table, then the oldest month dropped. 50 M rows need ~12 GB and tens of minutes.
 SCALE_PRELOAD ?= 50000000
 
 bench-scale: venv

@@ -204,6 +204,9 @@ def test_retention_drops_whole_old_months_and_evidence_still_shows_what_it_showe
     assert _page_evidence(after_page.content.decode()) == before_page
     admin = console.get(f"/admin/incidents/outage/{outage.pk}/change/")
     assert admin.status_code == 200
+    assert "upstream unavailable" in admin.content.decode()
+    survivor = ProbeResult.objects.order_by("observed_at").first()
+    assert console.get(f"/admin/incidents/proberesult/{survivor.pk}/change/").status_code == 200
 
     # A full re-derivation, and a late result from before the horizon, leave it as it is.
     outage.workflow.derived_at = None
