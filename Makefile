@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/continuity
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv demo serve demo-outage demo-recover test test-fast lint format bench clean messages
+.PHONY: venv demo serve demo-outage demo-recover test test-fast lint format bench bench-scale clean messages
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ messages: venv
 	DEBUG=1 $(BIN)/python manage.py makemessages -l de -l zh_Hans --no-wrap --no-location \
 		--ignore=.venv --ignore=tests --ignore=bench --ignore=var
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# A year of results preloaded (generated in SQL): ingest and POST-to-outage latency next to an
+# empty table, then the oldest month dropped. 50 M rows need ~12 GB and tens of minutes.
+SCALE_PRELOAD ?= 50000000
+
+bench-scale: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/scale.py --preload $(SCALE_PRELOAD)
 
 clean:
 	rm -rf var/continuity.sqlite3* var/reports var/mail var/broker var/celerybeat-schedule* var/provider-*

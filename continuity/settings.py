@@ -349,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.sweep_alerts",
         "schedule": env_int("ALERT_SWEEP_SECONDS", 60, minimum=1),
     },
+    # Month partitions of the results table made ahead, and old ones dropped after retention.
+    "result-partitions": {
+        "task": "incidents.maintain_result_partitions",
+        "schedule": env_int("RESULT_PARTITION_SECONDS", 3600, minimum=1),
+    },
     # The built-in prober: claim due probes, send one batch per location to probes.<location>.
     "probe-dispatch": {
         "task": "incidents.prober_dispatch",
@@ -364,6 +369,12 @@ DERIVATION_LOOKBACK = timedelta(minutes=env_int("DERIVATION_LOOKBACK_MINUTES", 6
 # A queued derivation waits this long, so the batches of a burst are derived together: while
 # it waits, its workflow's probes stay flagged and later batches queue nothing more.
 DERIVATION_DELAY_MS = env_int("DERIVATION_DELAY_MS", 500, minimum=0)
+
+# PostgreSQL: month partitions of the results table created this many months ahead.
+RESULT_PARTITIONS_AHEAD = env_int("RESULT_PARTITIONS_AHEAD", 3, minimum=1)
+# Results older than this many days are dropped, a whole month partition at a time (0: kept
+# forever). Outages and their evidence are kept; derivation never reaches back before it.
+RESULT_RETENTION_DAYS = env_int("RESULT_RETENTION_DAYS", 0, minimum=0)
 
 # Probe results more than this far in the future are rejected.
 PROBE_RESULT_MAX_SKEW_SECONDS = env_int("PROBE_RESULT_MAX_SKEW_SECONDS", 120, minimum=0)

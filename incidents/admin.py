@@ -86,8 +86,19 @@ class OutageUpdateInline(admin.TabularInline):
 class OutageEvidenceInline(admin.TabularInline):
     model = OutageEvidence
     extra = 0
-    fields = ["role", "result"]
-    readonly_fields = ["role", "result"]
+    # The copied fields: the result itself may have been dropped with its partition.
+    fields = [
+        "role",
+        "probe",
+        "location",
+        "observed_at",
+        "outcome",
+        "status_code",
+        "latency_ms",
+        "error",
+        "result_id",
+    ]
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_result_partitions(sender, using: str = "default", **kwargs) -> None:
+    """Every `migrate` makes the coming months' result partitions, as the beat task does."""
+    from incidents.services import partitions
+
+    if using == "default":
+        partitions.result_partitions_ensure()
 
 
 class IncidentsConfig(AppConfig):
@@ -9,3 +18,4 @@ class IncidentsConfig(AppConfig):
         from incidents import signals
 
         signals.connect()
+        post_migrate.connect(_ensure_result_partitions, sender=self)

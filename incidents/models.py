@@ -120,11 +120,15 @@ class ProbeResult(models.Model):
             # The ingest rate `/metrics` reports: results stored in the last minutes.
             models.Index(fields=["received_at"], name="result_received"),
         ]
+        # On PostgreSQL the table is range-partitioned by observed_at (migration
+        # 0013_proberesult_partitioned, incidents/services/partitions.py): every unique key,
+        # the primary key (id, observed_at) included, carries the partition key. A re-sent
+        # result is a duplicate when it has the same client_id and the same observed_at.
         constraints = [
             models.UniqueConstraint(
-                fields=["probe", "client_id"],
+                fields=["probe", "client_id", "observed_at"],
                 condition=Q(client_id__isnull=False),
-                name="result_unique_client_id",
+                name="result_unique_client_id_observed",
             )
         ]
 
@@ -195,9 +199,31 @@ class EvidenceRole(models.TextChoices):
 
 
 class OutageEvidence(models.Model):
+    """A result that opened or closed an outage, copied: results are dropped with their
+    partition after RESULT_RETENTION_DAYS, and evidence keeps showing what it showed.
+
+    `result` is the id of the result it was copied from, kept as a reference without a
+    database constraint (a foreign key into a partitioned table would need the partition
+    key); read the copied fields, never `result`, which may be gone.
+    """
+
     outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="evidence_links")
-    result = models.ForeignKey(ProbeResult, on_delete=models.CASCADE, related_name="+")
+    result = models.ForeignKey(
+        ProbeResult,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     role = models.CharField(max_length=10, choices=EvidenceRole.choices)
+    probe = models.ForeignKey(Probe, on_delete=models.CASCADE, related_name="+")
+    location = models.CharField(max_length=64)
+    observed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -206,8 +232,23 @@ class OutageEvidence(models.Model):
             )
         ]
 
+    COPIED = (
+        "probe_id",
+        "location",
+        "observed_at",
+        "outcome",
+        "latency_ms",
+        "status_code",
+        "error",
+    )
+
     def __str__(self) -> str:
         return f"{self.role} evidence {self.result_id} of outage {self.outage_id}"
+
+    @classmethod
+    def copying(cls, result: ProbeResult, **fields) -> "OutageEvidence":
+        """Evidence of `result`, with the copy of what it shows."""
+        return cls(result=result, **{name: getattr(result, name) for name in cls.COPIED}, **fields)
 
 
 class UpdateStatus(models.TextChoices):

@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from continuity import delivery
 from incidents import services
-from incidents.services import events, fallbacks, notifications
+from incidents.services import events, fallbacks, notifications, partitions
 
 
 @shared_task(
@@ -63,3 +63,22 @@ def deliver_event(delivery_id: int) -> str:
 @shared_task(name="events.sweep", acks_late=True)
 def sweep_events() -> int:
     return events.events_send_unsent()
+
+
+@shared_task(
+    name="incidents.maintain_result_partitions",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def maintain_result_partitions() -> dict:
+    """Create the coming months' result partitions, then drop those past retention."""
+    created = partitions.result_partitions_ensure()
+    retention = partitions.results_drop_expired()
+    return {
+        "created": created,
+        "dropped": list(retention.dropped),
+        "deleted_rows": retention.deleted_rows,
+    }

@@ -40,10 +40,10 @@ def outage_chronology(
     ]
     log += [
         LogEntry(
-            row.result.observed_at,
+            row.evidence.observed_at,
             "evidence",
-            f"{row.role.capitalize()} evidence: {row.probe_name} · {row.result.location} "
-            f"{row.result.outcome}" + (f" ({row.detail})" if row.detail else ""),
+            f"{row.role.capitalize()} evidence: {row.probe_name} · {row.evidence.location} "
+            f"{row.evidence.outcome}" + (f" ({row.detail})" if row.detail else ""),
             tz,
         )
         for row in evidence

@@ -59,18 +59,20 @@ class ActivationRow:
 
 @dataclass(frozen=True)
 class EvidenceRow:
+    """An evidence row as stored: its copy of the result, which may have been dropped."""
+
     role: str
-    result: ProbeResult
+    evidence: OutageEvidence
     probe_name: str
     tz: str
 
     @property
     def observed(self) -> str:
-        return formatting.local_time(self.result.observed_at, self.tz, seconds=True)
+        return formatting.local_time(self.evidence.observed_at, self.tz, seconds=True)
 
     @property
     def detail(self) -> str:
-        return _detail(self.result)
+        return _detail(self.evidence)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def _impact(outage: Outage, activations: list[FallbackActivation], now: datetime
 def _lanes(
     probes: list[Probe], results: list[dict], evidence: list[EvidenceRow], shown: set[int]
 ) -> tuple[timeline.LocationLane, ...]:
-    roles = {row.result.pk: row.role for row in evidence}
+    roles = {row.evidence.result_id: row.role for row in evidence}
     by_lane: dict[tuple[int, str], list[timeline.ResultPoint]] = {}
     for row in results:
         by_lane.setdefault((row["probe_id"], row["location"]), []).append(
@@ -182,10 +184,10 @@ def _lanes(
             )
         )
     for row in evidence:
-        if row.result.pk not in shown:
-            by_lane.setdefault((row.result.probe_id, row.result.location), []).append(
+        if row.evidence.result_id not in shown:
+            by_lane.setdefault((row.evidence.probe_id, row.evidence.location), []).append(
                 timeline.ResultPoint(
-                    row.result.observed_at, row.result.outcome, row.role, _detail(row.result)
+                    row.evidence.observed_at, row.evidence.outcome, row.role, _detail(row.evidence)
                 )
             )
     lanes = []
@@ -236,10 +238,10 @@ def outage_page_get(*, outage_id: int, now: datetime) -> OutagePage:
         )
     )
     evidence = [
-        EvidenceRow(link.role, link.result, link.result.probe.name, tz)
+        EvidenceRow(link.role, link, link.probe.name, tz)
         for link in OutageEvidence.objects.filter(outage=outage)
-        .select_related("result__probe")
-        .order_by("result__observed_at", "pk")
+        .select_related("probe")
+        .order_by("observed_at", "pk")
     ]
     probes = list(outage.probes.all()) or list(
         Probe.objects.filter(workflow=workflow, enabled=True).order_by("name", "pk")

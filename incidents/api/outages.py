@@ -48,13 +48,11 @@ class OutageUpdateSerializer(ModelSerializer):
 
 
 class OutageEvidenceSerializer(ModelSerializer):
-    probe = serializers.IntegerField(source="result.probe_id")
-    location = serializers.CharField(source="result.location")
-    observed_at = InstantField(source="result.observed_at")
-    outcome = serializers.CharField(source="result.outcome")
-    latency_ms = serializers.IntegerField(source="result.latency_ms", allow_null=True)
-    status_code = serializers.IntegerField(source="result.status_code", allow_null=True)
-    error = serializers.CharField(source="result.error")
+    """What the result showed, as copied onto the evidence: it outlives the result itself."""
+
+    probe = serializers.IntegerField(source="probe_id")
+    observed_at = InstantField()
+    outcome = serializers.CharField()
     result = serializers.IntegerField(source="result_id")
 
     class Meta:
@@ -167,9 +165,7 @@ class OutageViewSet(viewsets.ModelViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "evidence_links",
-                    queryset=OutageEvidence.objects.select_related("result").order_by(
-                        "result__observed_at", "pk"
-                    ),
+                    queryset=OutageEvidence.objects.order_by("observed_at", "pk"),
                 ),
                 "updates",
                 Prefetch(

@@ -39,8 +39,10 @@ COLUMNS = (
     "tokens_used",
     "tokens_per_second",
 )
-# The unique key a re-sent result hits; both paths name it here and nowhere else.
-CONFLICT_TARGET = "(probe_id, client_id) WHERE client_id IS NOT NULL"
+# The unique key a re-sent result hits; both paths name it here and nowhere else. It carries
+# observed_at because on PostgreSQL the table is partitioned by it and a unique index must
+# include the partition key.
+CONFLICT_TARGET = "(probe_id, client_id, observed_at) WHERE client_id IS NOT NULL"
 # Batches up to this size go straight from arrays into the table in one statement; larger
 # ones are streamed with COPY, which costs two more round trips but wins on volume.
 DIRECT_INSERT_MAX = 50
@@ -170,7 +172,7 @@ def _bulk_insert(results: list[ValidResult]) -> list[ValidResult]:
             ProbeResult.objects.filter(
                 probe_id__in={r.probe_id for r in keyed},
                 client_id__in={r.client_id for r in keyed},
-            ).values_list("probe_id", "client_id")
+            ).values_list("probe_id", "client_id", "observed_at")
         )
         if keyed
         else set()
@@ -178,9 +180,10 @@ def _bulk_insert(results: list[ValidResult]) -> list[ValidResult]:
     fresh = []
     for result in results:
         if result.client_id is not None:
-            if (result.probe_id, result.client_id) in known:
+            key = (result.probe_id, result.client_id, result.observed_at)
+            if key in known:
                 continue
-            known.add((result.probe_id, result.client_id))
+            known.add(key)
         fresh.append(result)
     ProbeResult.objects.bulk_create(
         [ProbeResult(**dict(zip(COLUMNS, _row(r), strict=True))) for r in fresh],

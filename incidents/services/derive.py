@@ -25,6 +25,7 @@ from incidents.models import (
 )
 from incidents.selectors import observations_by_probe, probe_spec
 from incidents.services.notifications import notification_enqueue
+from incidents.services.partitions import retention_horizon
 from incidents.services.sweeps import sweep_record
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,22 @@ def _write_evidence(outage: Outage, episode: derivation.Episode, *, created: boo
     if stored == wanted:
         return
     OutageEvidence.objects.filter(outage=outage).delete()
+    shown = {
+        row["id"]: row
+        for row in ProbeResult.objects.filter(pk__in={rid for rid, _ in wanted}).values(
+            "id", *OutageEvidence.COPIED
+        )
+    }
     OutageEvidence.objects.bulk_create(
-        [OutageEvidence(outage=outage, result_id=rid, role=role) for rid, role in sorted(wanted)]
+        [
+            OutageEvidence(
+                outage=outage,
+                result_id=rid,
+                role=role,
+                **{name: shown[rid][name] for name in OutageEvidence.COPIED},
+            )
+            for rid, role in sorted(wanted)
+        ]
     )
 
 
@@ -197,8 +212,22 @@ def derivation_window_start(
     span starts 3 intervals after that result, not where the window happens to open) and to
     the start of any stored outage or no-data span it would cut through, so every episode
     is derived whole. Results before the window only feed the per-location state machines
-    (see `context`), and stored spans before it are left as they are.
+    (see `context`), and stored spans before it are left as they are. With
+    RESULT_RETENTION_DAYS the window never opens before the retention horizon (plus the
+    context read before it): outages older than the kept results are never re-derived.
     """
+    start = _affected_start(workflow, probes, claimed, now)
+    horizon = retention_horizon(now)
+    if probes and horizon is not None:
+        # Results before the horizon may be dropped: what was derived from them stays as it is.
+        floor = horizon + _context(probes)
+        start = floor if start is None or start < floor else start
+    return start if start is not None and start > monitoring_start(probes) else None
+
+
+def _affected_start(
+    workflow: Workflow, probes: list[Probe], claimed: dict[int, datetime | None], now: datetime
+) -> datetime | None:
     if not probes or workflow.derived_at is None or (claimed and None in claimed.values()):
         return None
     anchor = min((since for since in claimed.values() if since), default=now)
@@ -206,7 +235,7 @@ def derivation_window_start(
     start = min(start, _last_result_before(probes, start) or start)
     while (earlier := _covering_start(workflow, start)) is not None and earlier < start:
         start = earlier
-    return start if start > monitoring_start(probes) else None
+    return start
 
 
 def _before(instant: datetime, span: timedelta) -> datetime:

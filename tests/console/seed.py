@@ -164,7 +164,7 @@ def customer_world(
     )
     open_outage.probes.add(probe)
     OutageEvidence.objects.bulk_create(
-        [OutageEvidence(outage=open_outage, result=r, role="opening") for r in down[:2]]
+        [OutageEvidence.copying(r, outage=open_outage, role="opening") for r in down[:2]]
     )
     OutageUpdate.objects.create(
         outage=open_outage,
