@@ -225,7 +225,7 @@ def outage_latencies(base_url: str, key: str, seeded, trials: int) -> list[float
         for trial in range(trials):
             probe_id = seeded.probe_ids[trial % len(seeded.probe_ids)]
             workflow_id = seeded.workflow_ids[trial % len(seeded.workflow_ids)]
-            at = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=4)
+            at = datetime.fromtimestamp(int(time.time()), UTC) - timedelta(seconds=4)
             down = [
                 {
                     "probe": probe_id,

@@ -123,6 +123,8 @@ def streaming_replica(django_db_setup, django_db_blocker) -> Iterator[StreamingR
     entry = copy.deepcopy(primary)
     entry.update(HOST="127.0.0.1", PORT=str(port))
     entry["TEST"] = {**entry.get("TEST", {}), "MIRROR": "default"}
+    if "pool" in entry.get("OPTIONS", {}):
+        entry["OPTIONS"]["pool"]["timeout"] = min(django_settings.DB_POOL_TIMEOUT, 2)  # as settings
     django_settings.DATABASES[REPLICA] = entry
     try:
         [(in_recovery,)] = replica.sql("SELECT pg_is_in_recovery()")
@@ -130,6 +132,7 @@ def streaming_replica(django_db_setup, django_db_blocker) -> Iterator[StreamingR
         yield replica
     finally:
         connections[REPLICA].close()
+        connections[REPLICA].close_pool()
         with contextlib.suppress(AttributeError):
             del connections[REPLICA]
         del django_settings.DATABASES[REPLICA]

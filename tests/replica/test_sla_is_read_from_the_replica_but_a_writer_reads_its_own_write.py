@@ -98,12 +98,14 @@ def test_an_unreachable_replica_is_skipped_for_the_primary(replica, world, caplo
     post_outage(client_with(writer_key), workflow)
     alias = connections[REPLICA]
     alias.close()
+    alias.close_pool()  # the pool keeps the address it was opened with
     port = alias.settings_dict["PORT"]
     alias.settings_dict["PORT"] = "1"  # nothing listens there
     try:
         assert down_minutes(client_with(reader_key), customer) == "80"  # the primary's
     finally:
         alias.close()
+        alias.close_pool()
         alias.settings_dict["PORT"] = port
     assert "read replica is unreachable" in caplog.text
 
