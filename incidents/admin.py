@@ -25,6 +25,19 @@ MANUAL_FIELDS = ["started_at", "ended_at", "severity", "root_cause", "summary"]
 EXCLUSION_FIELDS = ["excluded_from_sla", "exclusion_reason"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the service's own paths (ingest, derivation, sweeps)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Probe)
 class ProbeAdmin(admin.ModelAdmin):
     list_display = [
@@ -45,7 +58,7 @@ class ProbeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProbeResult)
-class ProbeResultAdmin(admin.ModelAdmin):
+class ProbeResultAdmin(ReadOnlyAdmin):
     list_display = [
         "probe",
         "location",
@@ -59,15 +72,6 @@ class ProbeResultAdmin(admin.ModelAdmin):
     date_hierarchy = "observed_at"
     list_select_related = ["probe__workflow__customer"]
     raw_id_fields = ["probe"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OutageUpdateInline(admin.TabularInline):
@@ -211,7 +215,7 @@ class OutageNotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoDataSpan)
-class NoDataSpanAdmin(admin.ModelAdmin):
+class NoDataSpanAdmin(ReadOnlyAdmin):
     list_display = [
         "workflow",
         local_time_column("started_at", "workflow.customer", "started"),
@@ -220,26 +224,6 @@ class NoDataSpanAdmin(admin.ModelAdmin):
     list_filter = ["workflow__customer"]
     search_fields = ["workflow__name"]
     list_select_related = ["workflow__customer"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SweepRun)
