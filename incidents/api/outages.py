@@ -158,6 +158,7 @@ CSV_CHUNK_SIZE = 500
 
 class OutageViewSet(viewsets.ModelViewSet):
     customer_path = "workflow__customer"
+    keyset_ordering = ("-started_at", "-id")
     filterset_class = OutageFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
