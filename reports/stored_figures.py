@@ -2,17 +2,17 @@
 otherwise (`GET /api/v1/sla/`, its CSV).
 
 A closed month's figures change only when a write touches it, and every such write drops
-them (`reports.services.figures_store`). So a closed month reads its stored rows and its
-workflows, two queries whatever their number; a workflow without a stored row (first read,
+them (`reports.services.figures_store`). So a closed month reads its workflows with their
+stored rows, one query whatever their number; a workflow without a stored row (first read,
 or dropped by a write) is computed and stored. A period holding an outage still open is not
 stored: its RTO status still moves with the clock.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import prefetch_related_objects
 
 from continuity.models import Customer, Workflow
 from reports import fingerprint
@@ -20,7 +20,7 @@ from reports.figures import sla_body, sla_body_of, workflow_row
 from reports.figures_codec import STORE_VERSION, StoredEntry
 from reports.models import FiguresGeneration, StoredFigures
 from reports.periods import Period, month_containing
-from reports.selectors import sla_inputs, sla_prefetches, workflows_for_sla
+from reports.selectors import sla_inputs, workflows_for_sla
 from reports.services.figures_store import stored_figures_save
 from reports.sla_selectors import WorkflowSLA, customer_sla, summarise, workflow_sla
 
@@ -54,49 +54,72 @@ def _entry(row: WorkflowSLA, period: Period) -> StoredEntry:
 
 
 _READ = """
-SELECT g.generation, s.workflow_id, s.figures, s.fingerprint
+SELECT g.generation, w.id, w.name, s.figures, s.fingerprint
 FROM (SELECT %(customer)s::bigint AS customer_id) AS c
 LEFT JOIN reports_figuresgeneration g ON g.customer_id = c.customer_id
+LEFT JOIN continuity_workflow w ON w.customer_id = c.customer_id
 LEFT JOIN reports_storedfigures s
-    ON s.customer_id = c.customer_id
+    ON s.workflow_id = w.id
    AND s.period_start = %(start)s AND s.period_end = %(end)s AND s.version = %(version)s
+ORDER BY w.name, w.id
 """
 
 
-def _stored(customer: Customer, period: Period) -> tuple[int, dict[int, StoredEntry]]:
-    """The customer's generation and its stored rows for the period, in one query."""
-    if connection.vendor == "postgresql":
-        params = {
-            "customer": customer.pk,
-            "start": period.start,
-            "end": period.end,
-            "version": STORE_VERSION,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(_READ, params)
-            rows = cursor.fetchall()
-        generation = rows[0][0] or 0
-        stored = [(w, text, sha) for _, w, text, sha in rows if w is not None]
-    else:
-        generation = figures_generation(customer)
-        stored = (
-            StoredFigures.objects.filter(
-                customer=customer, period_start=period.start, period_end=period.end
-            )
-            .filter(version=STORE_VERSION)
-            .values_list("workflow_id", "figures", "fingerprint")
-        )
-    return generation, {
-        workflow_id: StoredEntry.decoded(workflow_id, json.loads(text), sha)
-        for workflow_id, text, sha in stored
+@dataclass(frozen=True)
+class _Listed:
+    workflow_id: int
+    name: str
+    entry: StoredEntry | None
+
+
+def _read(customer: Customer, period: Period) -> tuple[int, list[_Listed]]:
+    """The customer's generation, and its workflows (in `workflows_for_sla` order) with their
+    stored entries for the period: one query."""
+    if connection.vendor != "postgresql":
+        return _read_portable(customer, period)
+    params = {
+        "customer": customer.pk,
+        "start": period.start,
+        "end": period.end,
+        "version": STORE_VERSION,
     }
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, params)
+        rows = cursor.fetchall()
+    listed = [
+        _Listed(w, name, StoredEntry.decoded(w, json.loads(text), sha) if text else None)
+        for _, w, name, text, sha in rows
+        if w is not None
+    ]
+    return rows[0][0] or 0, listed
+
+
+def _read_portable(customer: Customer, period: Period) -> tuple[int, list[_Listed]]:
+    generation = figures_generation(customer)
+    stored = dict(
+        (w, (text, sha))
+        for w, text, sha in StoredFigures.objects.filter(
+            customer=customer,
+            period_start=period.start,
+            period_end=period.end,
+            version=STORE_VERSION,
+        ).values_list("workflow_id", "figures", "fingerprint")
+    )
+    listed = []
+    for w, name in (
+        Workflow.objects.filter(customer=customer).order_by("name", "pk").values_list("pk", "name")
+    ):
+        text, sha = stored.get(w, (None, None))
+        listed.append(
+            _Listed(w, name, StoredEntry.decoded(w, json.loads(text), sha) if text else None)
+        )
+    return generation, listed
 
 
 def _compute(
     customer: Customer, workflows: list[Workflow], period: Period, now: datetime, generation: int
 ) -> dict[int, StoredEntry]:
     """Compute the workflows' figures and store those whose outages have all ended."""
-    prefetch_related_objects(workflows, *sla_prefetches())
     computed = [
         workflow_sla(inputs, period, now, burn=False)
         for inputs in sla_inputs(workflows, period.start, period.end, now)
@@ -115,17 +138,19 @@ def customer_sla_body(*, customer: Customer, period: Period, now: datetime) -> d
     """`reports.figures.sla_body` of `customer_sla`, from stored figures for a closed month."""
     if not is_storable(period, now):
         return sla_body(customer_sla(customer=customer, period=period, now=now))
-    generation, entries = _stored(customer, period)
-    workflows = list(workflows_for_sla([customer]).prefetch_related(None))
-    missing = [wf for wf in workflows if wf.pk not in entries]
+    generation, listed = _read(customer, period)
+    entries = {item.workflow_id: item.entry for item in listed if item.entry is not None}
+    missing = [item.workflow_id for item in listed if item.entry is None]
     if missing:
-        entries.update(_compute(customer, missing, period, now, generation))
-    ordered = [entries[wf.pk] for wf in workflows]
+        workflows = list(workflows_for_sla([customer]).filter(pk__in=missing))
+        entries.update(_compute(customer, workflows, period, now, generation))
+    listed = [item for item in listed if item.workflow_id in entries]  # deleted meanwhile
+    ordered = [entries[item.workflow_id] for item in listed]
     return sla_body_of(
         customer=customer,
         period=period,
         now=now,
-        rows=[entry.row_named(wf.name) for entry, wf in zip(ordered, workflows, strict=True)],
+        rows=[entry.row_named(item.name) for entry, item in zip(ordered, listed, strict=True)],
         summary=summarise([entry.figures for entry in ordered]),
         impacts=[item for entry in ordered for item in entry.impacts],
     )
