@@ -93,7 +93,10 @@ class Pagination(PageNumberPagination):
             for earlier, value in zip(self.ordering[:index], position[:index], strict=True):
                 step &= Q(**{_field_name(earlier): value})
             condition |= step
-        return condition
+        first = self.ordering[0]
+        bound = "lte" if first.startswith("-") != backwards else "gte"
+        # Implied by the above; spelled out, it is where the index scan starts.
+        return Q(**{f"{_field_name(first)}__{bound}": position[0]}) & condition
 
     def _encode(self, row, backwards: bool) -> str:
         values = [_plain(getattr(row, _field_name(term))) for term in self.ordering]

@@ -102,9 +102,9 @@ def test_filters_and_tenancy_hold_on_cursor_pages(customer_client, workflow):
     make_outages(stranger, 12, offset=1)
     seen, bodies = walk(customer_client, "/api/v1/outages/?page_size=5&severity=down", 5)
     assert seen == list(
-        Outage.objects.filter(workflow=workflow).order_by("-started_at", "-id").values_list(
-            "pk", flat=True
-        )
+        Outage.objects.filter(workflow=workflow)
+        .order_by("-started_at", "-id")
+        .values_list("pk", flat=True)
     )
     assert "severity=down" in bodies[0]["next"]
 
