@@ -175,3 +175,13 @@ def test_probe_results_follow_next_too(customer_client, workflow):
     assert len(bodies) == 3 and len(seen) == 23 == len(set(seen))
     assert [at for at, _ in seen] == sorted((at for at, _ in seen), reverse=True)
     assert parse_qs(urlsplit(bodies[0]["next"]).query)["page_size"] == ["10"]
+
+
+def test_listed_outages_name_their_probes_in_probe_order(customer_client, workflow):
+    probes = [ProbeFactory(workflow=workflow, name=name) for name in ("b-probe", "a-probe")]
+    outage = Outage.objects.create(
+        workflow=workflow, started_at=START, ended_at=START + timedelta(hours=1), source="probe"
+    )
+    outage.probes.set(probes)
+    [row] = customer_client.get("/api/v1/outages/").json()["results"]
+    assert row["probes"] == [probes[1].pk, probes[0].pk]
