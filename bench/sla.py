@@ -6,10 +6,11 @@
 Drops and re-creates the bench database (its name must end in ``_bench_sla``), migrates it,
 seeds the customers, workflows (spread evenly) and outages in October 2026, then times:
 
-1. the floor: one ``SELECT`` of every outage row of the month (psycopg, rows fetched);
+1. the floor: one ``SELECT`` of every outage row of the month (psycopg, rows fetched), best
+   of three;
 2. October as a closed month (now is 5 November): the ``/api/v1/sla/`` body of every
    customer (``customer_sla_body``) on the first read, which computes and stores the
-   figures, then on a second read, from the store (the target: at most 3x the floor);
+   figures, then read from the store, best of three (the target: at most 3x the floor);
 3. October as the running month (now is 20 October): the same body computed live, and
    ``customer_sla`` alone (reading the inputs and computing figures, impact and RTO);
 4. the pure SLA math alone (``compute_sla`` over inputs already in memory).
@@ -100,15 +101,17 @@ def main() -> None:
     period = month_period(2026, 10, "Europe/Berlin")
     now = datetime(2026, 11, 5, tzinfo=UTC)
 
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        cursor.execute(
-            "SELECT id, workflow_id, started_at, ended_at, severity, excluded_from_sla "
-            "FROM incidents_outage WHERE started_at < %s AND (ended_at > %s OR ended_at IS NULL)",
-            [period.end, period.start],
-        )
-        rows = cursor.fetchall()
-        floor = time.perf_counter() - started
+    def select_floor() -> tuple[float, int]:
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT id, workflow_id, started_at, ended_at, severity, excluded_from_sla "
+                "FROM incidents_outage "
+                "WHERE started_at < %s AND (ended_at > %s OR ended_at IS NULL)",
+                [period.end, period.start],
+            )
+            fetched = len(cursor.fetchall())
+        return time.perf_counter() - started, fetched
 
     customers = list(Customer.objects.order_by("pk"))
 
@@ -120,8 +123,10 @@ def main() -> None:
             shown += len(body["workflows"])
         return time.perf_counter() - started, shown
 
+    # The floor and the stored read are the best of three each: the machine is shared.
+    floor, fetched = min(select_floor() for _ in range(3))
     first_read, shown = bodies(now)
-    stored_read, _ = bodies(now)
+    stored_read = min(bodies(now)[0] for _ in range(3))
     running = datetime(2026, 10, 20, tzinfo=UTC)
     running_read, _ = bodies(running)
 
@@ -139,9 +144,9 @@ def main() -> None:
 
     print(f"\n{'what':<58} {'seconds':>9} {'x floor':>8}")
     for label, seconds in (
-        (f"SELECT of the {len(rows)} outage rows (floor)", floor),
+        (f"SELECT of the {fetched} outage rows (floor, best of 3)", floor),
         (f"closed month, first read: {shown} workflows computed+stored", first_read),
-        (f"closed month, stored: sla/ bodies of {shown} workflows", stored_read),
+        (f"closed month, stored: {shown} workflows (best of 3)", stored_read),
         (f"running month: sla/ bodies of {shown} workflows, live", running_read),
         (f"running month: customer_sla for {computed} workflows", full),
         ("compute_sla only (inputs in memory)", pure),
