@@ -68,6 +68,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/continuity_bench
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/ingest.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/sla.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/api_latency.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=redis://127.0.0.1:6379/13 \
 		$(BIN)/python bench/reports.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/single_post.py --broker redis://127.0.0.1:6379/12

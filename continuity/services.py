@@ -1,6 +1,6 @@
 """Write paths for runbooks (editing with versions, drills) and the figures-touched mark."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -75,22 +75,39 @@ ON CONFLICT (customer_id) DO UPDATE SET
 """
 
 
+TouchHook = Callable[[list[int], datetime | None, datetime | None], None]
+_touch_hooks: list[TouchHook] = []
+
+
+def register_figures_touch_hook(hook: TouchHook) -> None:
+    """Something to run with every figures-touched mark, in the writer's transaction: the
+    reports app drops the stored figures of the touched periods this way, without
+    `continuity` importing `reports` (which sits above it)."""
+    if hook not in _touch_hooks:
+        _touch_hooks.append(hook)
+
+
 def figures_touch(
     *, customer_ids: Iterable[int], since: datetime | None, until: datetime | None
 ) -> None:
     """Note that a write may have changed these customers' SLA figures over [since, until)
-    (None: unbounded), so the hourly report check recomputes the sent reports it overlaps.
+    (None: unbounded), so the hourly report check recomputes the sent reports it overlaps
+    and the stored figures of closed periods it overlaps are dropped (the registered hooks).
 
     One upsert per customer on a table of one row per customer: cheap enough for every
     derivation run. Not `executemany`: the audit trail's context wrapper (pghistory) prefixes
     each statement and cannot do that to a batch."""
     customers = sorted(set(customer_ids))
+    if not customers:
+        return
     if connection.vendor != "postgresql":
         _figures_touch_portable(customers, since, until)
-        return
-    with connection.cursor() as cursor:
-        for customer_id in customers:
-            cursor.execute(_TOUCH, (customer_id, since, until))
+    else:
+        with connection.cursor() as cursor:
+            for customer_id in customers:
+                cursor.execute(_TOUCH, (customer_id, since, until))
+    for hook in _touch_hooks:
+        hook(customers, since, until)
 
 
 def _figures_touch_portable(customers: list[int], since, until) -> None:

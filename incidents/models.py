@@ -171,6 +171,8 @@ class Outage(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["workflow", "started_at"], name="outage_workflow_started"),
+            # The lists' order, so a page (or a cursor's next page) reads only its rows.
+            models.Index(fields=["-started_at", "-id"], name="outage_list_order"),
             models.Index(fields=["workflow"], condition=Q(ended_at=None), name="outage_open"),
         ]
         constraints = [

@@ -1,11 +1,17 @@
-"""Figures-touched marks for maintenance windows, which the API and the admin write
-directly: the model signals are the one place that sees every write."""
+"""Figures-touched marks for maintenance windows and probes, which the API and the admin
+write directly: the model signals are the one place that sees every write.
+
+A probe counts in the SLA through the leading no-data gap (`reports.sla.leading_no_data`):
+adding, removing, moving or disabling one changes the figures of every period."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from continuity.models import Workflow
 from continuity.services import figures_touch
-from continuity.signals import deleted_with_customer
-from incidents.models import MaintenanceWindow
+from continuity.signals import deleted_with_customer, stored_if_changed, touch_all_periods
+from incidents.models import MaintenanceWindow, Probe
+
+PROBE_FIGURE_FIELDS = ("enabled", "workflow_id")
 
 
 def _touch(customer_id: int, starts_at, ends_at) -> None:
@@ -38,7 +44,31 @@ def _scope_changed(sender, instance, action: str, reverse: bool, pk_set, **kwarg
         _touch(window.customer_id, window.starts_at, window.ends_at)
 
 
+def _probe_saving(sender, instance: Probe, update_fields=None, **kwargs) -> None:
+    before = stored_if_changed(instance, PROBE_FIGURE_FIELDS, update_fields)
+    if before:
+        customers = Probe.objects.filter(pk=instance.pk).values_list("workflow__customer_id")
+        touch_all_periods({instance.workflow.customer_id, *(c for (c,) in customers)})
+
+
+def _probe_added(sender, instance: Probe, created: bool, **kwargs) -> None:
+    if created:
+        touch_all_periods([instance.workflow.customer_id])
+
+
+def _probe_deleted(sender, instance: Probe, origin=None, **kwargs) -> None:
+    if not deleted_with_customer(origin) and not _deleted_with_workflow(origin):
+        touch_all_periods([instance.workflow.customer_id])
+
+
+def _deleted_with_workflow(origin) -> bool:
+    return isinstance(origin, Workflow) or getattr(origin, "model", None) is Workflow
+
+
 def connect() -> None:
+    pre_save.connect(_probe_saving, sender=Probe)
+    post_save.connect(_probe_added, sender=Probe)
+    post_delete.connect(_probe_deleted, sender=Probe)
     pre_save.connect(_window_saving, sender=MaintenanceWindow)
     post_save.connect(_window_changed, sender=MaintenanceWindow)
     post_delete.connect(_window_changed, sender=MaintenanceWindow)

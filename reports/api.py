@@ -22,9 +22,10 @@ from continuity.throttling import ReportSendThrottle
 from reports import periods, services
 from reports.api_schemas import DependenciesSerializer, SLASerializer
 from reports.exports import sla_csv_rows
-from reports.figures import minutes, sla_body
+from reports.figures import minutes
 from reports.models import Report
-from reports.sla_selectors import customer_sla, provider_incidents
+from reports.sla_selectors import provider_incidents
+from reports.stored_figures import customer_sla_body
 
 
 def resolve_period(params, timezone_name: str, now) -> periods.Period:
@@ -64,7 +65,7 @@ class SLAView(APIView):
             customer = requested_customer(request)
             now = timezone.now()
             period = resolve_period(request.query_params, customer.timezone, now)
-            body = sla_body(customer_sla(customer=customer, period=period, now=now))
+            body = customer_sla_body(customer=customer, period=period, now=now)
         if request.accepted_renderer.format != CSVRenderer.format:
             return Response(body)
         filename = f"continuity-sla-{customer.slug}-{period.label}.csv"

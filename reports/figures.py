@@ -1,12 +1,15 @@
 """The SLA figures (SPEC §4, §5) as JSON: the one shape the API, the stored report
 figures and the PDF share. Decimals travel as strings."""
 
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.translation import gettext as _
 
 from continuity.formatting import local_time
+from continuity.models import Customer
 from reports import impact, sla
+from reports.periods import Period
 from reports.sla_selectors import CustomerSLA, SLASummary, WorkflowSLA
 
 BURN_ALERT_THRESHOLDS = {"1h": Decimal("14.4"), "6h": Decimal("6"), "3d": Decimal("1")}
@@ -188,27 +191,47 @@ def summary_row(summary: SLASummary) -> dict:
 
 
 def sla_body(report: CustomerSLA) -> dict:
-    period = report.period
-    summary = summary_row(report.summary)
-    total = report.impact_total
-    summary["impact"] = impact_row(total) if total else None
-    summary["impact_by_dependency"] = [
+    tz = report.period.timezone
+    return sla_body_of(
+        customer=report.customer,
+        period=report.period,
+        now=report.now,
+        rows=[workflow_row(row, tz) for row in report.workflows],
+        summary=report.summary,
+        impacts=report.impacts,
+    )
+
+
+def sla_body_of(
+    *,
+    customer: Customer,
+    period: Period,
+    now: datetime,
+    rows: list[dict],
+    summary: SLASummary,
+    impacts: list[impact.OutageImpact],
+) -> dict:
+    """The body of workflow rows already built (computed now, or stored for a closed period)."""
+    summary_body = summary_row(summary)
+    totals = impact.by_customer(impacts)
+    summary_body["impact"] = impact_row(totals[0]) if totals else None
+    summary_body["impact_by_dependency"] = [
         {"upstream_dependency": totals.key, **impact_row(totals)}
-        for totals in report.impact_by_dependency
+        for totals in impact.by_dependency(impacts)
     ]
     return {
-        "customer": report.customer.slug,
-        "customer_id": report.customer.pk,
-        "customer_name": report.customer.name,
+        "customer": customer.slug,
+        "customer_id": customer.pk,
+        "customer_name": customer.name,
         "period": {
             "label": period.label,
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "timezone": period.timezone,
             "minutes": int(period.minutes) if period.seconds % 60 == 0 else minutes(period.seconds),
-            "complete": report.now >= period.end,
+            "complete": now >= period.end,
         },
-        "generated_at": report.now.isoformat(),
-        "workflows": [workflow_row(row, period.timezone) for row in report.workflows],
-        "summary": summary,
+        "generated_at": now.isoformat(),
+        "workflows": rows,
+        "summary": summary_body,
     }

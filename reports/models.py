@@ -128,3 +128,64 @@ class BurnAlert(models.Model):
     def __str__(self) -> str:
         state = f"firing since {self.firing_since:%Y-%m-%d %H:%M}" if self.firing_since else "ok"
         return f"workflow {self.workflow_id} {self.window}: {state}"
+
+
+class StoredFigures(models.Model):
+    """One workflow's SLA figures for a closed period, stored once computed
+    (`reports.stored_figures`). A figures-touched mark overlapping the period deletes the
+    row in the writer's transaction, so the next read recomputes it."""
+
+    workflow = models.ForeignKey("continuity.Workflow", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "continuity.Customer",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The workflow's customer when computed: the one touch marks name",
+    )
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    version = models.PositiveSmallIntegerField(
+        help_text="Format of `figures`; a row of another version is recomputed"
+    )
+    fingerprint = models.CharField(
+        max_length=64, help_text="reports.fingerprint SHA-256 of the numbers stored"
+    )
+    figures = models.TextField(
+        help_text="JSON text, not jsonb: the API's key order is kept, so bodies match bytes"
+    )
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow", "period_start", "period_end"],
+                name="stored_figures_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="stored_figures_period_not_empty",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["customer", "period_end", "period_start"],
+                name="stored_figures_by_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"figures of workflow {self.workflow_id} {self.period_start:%Y-%m-%d}"
+
+
+class FiguresGeneration(models.Model):
+    """Counts the figures-touched marks of a customer. A reader stores what it computed only
+    if the count did not move meanwhile, so a write committed during the computation cannot
+    leave figures from before it stored."""
+
+    customer = models.OneToOneField(
+        "continuity.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} generation {self.generation}"

@@ -103,7 +103,7 @@ def outage_mitigations(inputs: WorkflowInputs, now: datetime) -> dict[int, Mitig
     return result
 
 
-def _workflow_sla(inputs: WorkflowInputs, period: Period, now: datetime, burn: bool) -> WorkflowSLA:
+def workflow_sla(inputs: WorkflowInputs, period: Period, now: datetime, burn: bool) -> WorkflowSLA:
     figures = inputs.sla_figures(period, min(now, period.end))
     rates = None
     if burn:
@@ -131,8 +131,8 @@ def _overlaps(item: impact.OutageImpactInput, start: datetime, end: datetime) ->
     return item.started_at < end and (item.ended_at is None or item.ended_at > start)
 
 
-def _summarise(rows: list[WorkflowSLA]) -> SLASummary:
-    figures = [row.figures for row in rows]
+def summarise(figures: list[sla.SLAFigures]) -> SLASummary:
+    """The customer summary of its workflows' figures."""
     measured = sum(f.measured_seconds for f in figures)
     counted = sum((f.counted_downtime_seconds for f in figures), Decimal(0))
     availability = None
@@ -169,11 +169,15 @@ def customer_sla(*, customer: Customer, period: Period, now: datetime | None = N
     current = _is_current(period, now)
     lookback_start = min(period.start, now - max(BURN_LOOKBACK)) if current else period.start
     rows = [
-        _workflow_sla(inputs, period, now, burn=current)
+        workflow_sla(inputs, period, now, burn=current)
         for inputs in sla_inputs(workflows, lookback_start, period.end, now)
     ]
     return CustomerSLA(
-        customer=customer, period=period, now=now, workflows=rows, summary=_summarise(rows)
+        customer=customer,
+        period=period,
+        now=now,
+        workflows=rows,
+        summary=summarise([row.figures for row in rows]),
     )
 
 
@@ -190,7 +194,7 @@ def workflows_month_to_date(
     month_of = {wf.pk: month_containing(now, wf.customer.timezone) for wf in workflows}
     earliest = min(min(period.start for period in month_of.values()), now - max(BURN_LOOKBACK))
     return {
-        inputs.workflow.pk: _workflow_sla(inputs, month_of[inputs.workflow.pk], now, burn=True)
+        inputs.workflow.pk: workflow_sla(inputs, month_of[inputs.workflow.pk], now, burn=True)
         for inputs in sla_inputs(workflows, earliest, now, now)
     }
 
@@ -201,7 +205,7 @@ def provider_incidents(*, period: Period, now: datetime | None = None) -> list[P
     workflows = list(workflows_for_sla().exclude(upstream_dependency=""))
     by_label: dict[str, list[DependentOutage]] = {}
     for inputs in sla_inputs(workflows, period.start, period.end, now):
-        row = _workflow_sla(inputs, period, now, burn=False)
+        row = workflow_sla(inputs, period, now, burn=False)
         impacts = {item.outage_id: item for item in row.impacts}
         for outage in inputs.outage_rows:
             activations = inputs.activations.get(outage.pk, [])

@@ -107,6 +107,7 @@ class EventDeliveryViewSet(
     """The log of events owed to the customer's endpoints, and how each delivery went."""
 
     queryset = EventDelivery.objects.all()
+    keyset_ordering = ("-created_at", "-id")
     serializer_class = EventDeliverySerializer
     filterset_class = EventDeliveryFilter
     customer_path = "endpoint__customer"

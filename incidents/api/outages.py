@@ -33,6 +33,7 @@ from incidents.models import (
     Outage,
     OutageEvidence,
     OutageUpdate,
+    Probe,
     Severity,
     UpdateStatus,
 )
@@ -154,13 +155,20 @@ class OutageFilter(FilterSet):
 CSV_CHUNK_SIZE = 500
 
 
+# The list shows probe ids only: read no more of the probe rows (same order as before).
+PROBE_IDS = Probe.objects.only("id", "workflow_id", "name").order_by(*Probe._meta.ordering)
+
+
 class OutageViewSet(viewsets.ModelViewSet):
     customer_path = "workflow__customer"
+    keyset_ordering = ("-started_at", "-id")
     filterset_class = OutageFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        queryset = Outage.objects.select_related("workflow__customer").prefetch_related("probes")
+        queryset = Outage.objects.select_related("workflow__customer").prefetch_related(
+            Prefetch("probes", queryset=PROBE_IDS)
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(

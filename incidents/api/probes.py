@@ -215,6 +215,7 @@ class ProbeResultViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Gene
     """`POST` a batch of up to 5,000 results (all or nothing); `GET` lists stored results."""
 
     queryset = ProbeResult.objects.order_by("-observed_at", "-pk")
+    keyset_ordering = ("-observed_at", "-id")
     serializer_class = ProbeResultSerializer
     filterset_class = ProbeResultFilter
     customer_path = "probe__workflow__customer"
