@@ -24,21 +24,28 @@ TEST_MESSAGE = "A test event from Continuity."  # events.event_endpoint_test's d
 
 @dataclass(frozen=True)
 class EventMessage:
-    """One event written for people: ``lines`` are (label, value) pairs in display order;
-    ``header`` the event's own (customer, type, time), ``fields`` what its data says."""
+    """One event written for people: ``header`` (the event's customer, type and time) and
+    ``fields`` (what its data says) are (label, value) pairs in display order."""
 
     title: str
     header: list[tuple[str, str]]
     fields: list[tuple[str, str]]
     footer: str
 
-    def text(self) -> str:
-        """Plain text without the title (Apprise bodies, the email's plain part)."""
-        return "\n".join(f"{label}: {value}" for label, value in [*self.header, *self.fields])
+    def lines(self) -> list[str]:
+        return [f"{label}: {value}" for label, value in [*self.header, *self.fields]]
 
-    def chat(self) -> str:
-        """Slack's and Teams' message text: the title in bold, then the lines."""
-        return f"*{self.title}*\n{self.text()}"
+    def text(self) -> str:
+        """Plain text without the title (Apprise's body)."""
+        return "\n".join(self.lines())
+
+    def slack(self) -> str:
+        """Slack mrkdwn: the title in bold, then one line each."""
+        return "\n".join([f"*{self.title}*", *self.lines()])
+
+    def teams(self) -> str:
+        """Teams markdown, which joins single newlines: a paragraph each."""
+        return "\n\n".join([f"**{self.title}**", *self.lines()])
 
 
 def _titles() -> dict[str, str]:
@@ -128,9 +135,7 @@ def _fields(data: dict[str, Any], zone: str) -> list[tuple[str, str]]:
         "message": (_("Message"), _test_message),
     }
     hidden = {"workflow_id", "activation", "endpoint"}
-    lines = [
-        (label, show(data[key])) for key, (label, show) in shown.items() if key in data
-    ]
+    lines = [(label, show(data[key])) for key, (label, show) in shown.items() if key in data]
     lines += [
         (key, "" if value is None else str(value))
         for key, value in data.items()

@@ -105,7 +105,8 @@ def request_of(row: EventDelivery) -> tuple[bytes, dict[str, str]]:
         }
     else:  # Slack and Teams incoming webhooks: the text in the customer's language
         written = event_message(row.payload, endpoint.customer)
-        body = json.dumps({"text": written.chat()}).encode()
+        text = written.teams() if endpoint.kind == EventKind.TEAMS else written.slack()
+        body = json.dumps({"text": text}).encode()
         headers = {}
     return body, {"Content-Type": "application/json", **headers}
 
