@@ -17,7 +17,10 @@ from django.core.validators import validate_email
 from django.template.loader import render_to_string
 
 from continuity import delivery
+from continuity.i18n import customer_language
+from continuity.models import Customer
 from incidents.prober.outbound import configured_policy, target_refusal
+from incidents.services.event_text import event_message
 
 MAX_RECIPIENTS = 20
 MAILTO = "mailto:"
@@ -81,34 +84,22 @@ def apprise_url_error(url: str) -> str | None:
     return apprise_refusal(plugin)
 
 
-def fields_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
-    data = payload.get("data") or {}
-    return [(key, "" if value is None else str(value)) for key, value in data.items()]
-
-
-def text_body(payload: dict[str, Any]) -> str:
-    lines = [f"{key}: {value}" for key, value in fields_of(payload)]
-    return "\n".join([f"Customer: {payload['customer']}", *lines])
-
-
 def email_message(
-    payload: dict[str, Any], recipients: list[str], title: str
+    payload: dict[str, Any], recipients: list[str], customer: Customer
 ) -> EmailMultiAlternatives:
-    context = {
-        "title": title,
-        "customer": payload["customer"],
-        "type": payload["type"],
-        "occurred_at": payload["occurred_at"],
-        "id": payload["id"],
-        "fields": fields_of(payload),
-    }
+    """The event mailed in the customer's language (subject, text and HTML)."""
+    with customer_language(customer.locale):
+        written = event_message(payload, customer)
+        context = {"message": written, "customer": customer.name}
+        text = render_to_string("incidents/event_email.txt", context)
+        html = render_to_string("incidents/event_email.html", context)
     message = EmailMultiAlternatives(
-        subject=title,
-        body=render_to_string("incidents/event_email.txt", context),
+        subject=written.title,
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
     )
-    message.attach_alternative(render_to_string("incidents/event_email.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     message.extra_headers["X-Continuity-Event"] = payload["type"]
     message.extra_headers["X-Continuity-Delivery"] = payload["id"]
     return message

@@ -40,6 +40,7 @@ from incidents.prober.outbound import (
     target_refusal,
 )
 from incidents.services import event_channels
+from incidents.services.event_text import event_message
 from incidents.services.sweeps import sweep_record
 
 logger = logging.getLogger(__name__)
@@ -91,14 +92,9 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def summary(payload: dict[str, Any]) -> str:
-    data = payload.get("data", {})
-    subject = data.get("workflow") or data.get("period") or ""
-    return f"[{payload['customer']}] {payload['type']}: {subject}".rstrip(": ")
-
-
 def request_of(row: EventDelivery) -> tuple[bytes, dict[str, str]]:
-    """The body and headers POSTed for a delivery, by endpoint kind."""
+    """The body and headers POSTed for a delivery, by endpoint kind. A webhook gets the
+    payload itself, the same in every locale; Slack and Teams get text for people."""
     endpoint = row.endpoint
     if endpoint.kind == EventKind.WEBHOOK:
         body = json.dumps(row.payload, separators=(",", ":")).encode()
@@ -107,8 +103,10 @@ def request_of(row: EventDelivery) -> tuple[bytes, dict[str, str]]:
             "X-Continuity-Delivery": row.idempotency_key,
             "X-Continuity-Signature": sign(endpoint.secret, int(time.time()), body),
         }
-    else:
-        body = json.dumps({"text": summary(row.payload)}).encode()
+    else:  # Slack and Teams incoming webhooks: the text in the customer's language
+        written = event_message(row.payload, endpoint.customer)
+        text = written.teams() if endpoint.kind == EventKind.TEAMS else written.slack()
+        body = json.dumps({"text": text}).encode()
         headers = {}
     return body, {"Content-Type": "application/json", **headers}
 
@@ -146,14 +144,12 @@ def _transport(row: EventDelivery, then: Callable[[], None]) -> None:
             recipients = event_channels.mailto_recipients(endpoint.url)
         except ValueError as exc:
             raise delivery.PermanentError(str(exc)) from exc
-        message = event_channels.email_message(row.payload, recipients, summary(row.payload))
+        message = event_channels.email_message(row.payload, recipients, endpoint.customer)
         delivery.send(message, then=then)
         return
     if endpoint.kind == EventKind.APPRISE:
-        payload = row.payload
-        event_channels.apprise_send(
-            endpoint.url, summary(payload), event_channels.text_body(payload)
-        )
+        written = event_message(row.payload, endpoint.customer)
+        event_channels.apprise_send(endpoint.url, written.title, written.text())
         then()
         return
     body, headers = request_of(row)
@@ -179,7 +175,7 @@ OUTBOX = delivery.Outbox(
     on_claim={"state": DeliveryState.SENDING},
     on_retry={"state": DeliveryState.PENDING},
     on_failure=lambda permanent: {"state": DeliveryState.FAILED},
-    related=("endpoint",),
+    related=("endpoint__customer",),
 )
 
 

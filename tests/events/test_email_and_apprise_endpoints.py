@@ -44,11 +44,14 @@ def test_an_email_endpoint_mails_text_and_html_to_every_address(
 
     [message] = smtp.messages
     assert message["X-Envelope-To"] == "oncall@a.example, cto@a.example"
-    assert "outage.opened" in message["Subject"] and "Invoice OCR" in message["Subject"]
+    assert message["Subject"] == f"[{customer.name}] Outage opened: Invoice OCR"
+    assert message["X-Continuity-Event"] == "outage.opened"
     row = EventDelivery.objects.get()
     assert message["X-Continuity-Delivery"] == row.idempotency_key
-    assert f"outage: {outage.pk}" in body(message)
-    assert '<th align="left">workflow</th><td>Invoice OCR</td>' in body(message, "html")
+    assert "Event: outage.opened\n" in body(message)
+    assert f"Outage: #{outage.pk}\n" in body(message)
+    assert "Started: 2026-10-14 13:20 UTC\nEnded: ongoing\n" in body(message)
+    assert '<th align="left">Workflow</th><td>Invoice OCR</td>' in body(message, "html")
     assert (row.state, row.attempts, row.last_error) == ("sent", 1, "")
 
 
@@ -114,8 +117,9 @@ def test_an_apprise_json_url_posts_to_the_receiver(
     open_outage(customer, django_capture_on_commit_callbacks)
 
     [posted] = receiver.bodies()
-    assert "outage.opened" in posted["title"] and "Invoice OCR" in posted["title"]
-    assert "workflow: Invoice OCR" in posted["message"]
+    assert posted["title"] == f"[{customer.name}] Outage opened: Invoice OCR"
+    assert "Event: outage.opened\n" in posted["message"]
+    assert "Workflow: Invoice OCR\nSeverity: down\n" in posted["message"]
     assert EventDelivery.objects.get().state == "sent"
 
 
