@@ -35,8 +35,8 @@ def bench_database_url(suffix: str) -> tuple[str, str]:
     return bench, admin
 
 
-def recreate_database(bench_url: str, admin_url: str) -> None:
-    """Drop and create the bench database, then migrate it."""
+def create_empty_database(bench_url: str, admin_url: str) -> None:
+    """Drop and create the (empty) database ``bench_url`` names."""
     import psycopg
     from psycopg import sql
 
@@ -46,6 +46,11 @@ def recreate_database(bench_url: str, admin_url: str) -> None:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def recreate_database(bench_url: str, admin_url: str) -> None:
+    """Drop and create the bench database, then migrate it."""
+    create_empty_database(bench_url, admin_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,

@@ -17,6 +17,14 @@ seeds one customer with 100 probes and one ingest key per client, then, each for
 ``--clients`` threads each keep one HTTP connection (httpx keep-alive) and send one result
 per request. Prints req/s, p50 and p99 of both and the ratio. ``--app-dir`` serves
 Continuity from another checkout (e.g. ``git archive main``) for a before/after.
+
+With ``--healthchecks DIR --healthchecks-python PATH`` (or HEALTHCHECKS_DIR and
+HEALTHCHECKS_PYTHON), the same run also measures Healthchecks' ping endpoint: its checkout
+``DIR`` is served by the gunicorn of the venv ``PATH`` belongs to (its own Django), its
+settings at their defaults but DEBUG off (as its docker/.env.example has it), on a database
+``healthchecks_bench`` on the same server, migrated and given one check per client; each
+client POSTs the same JSON body to its own check's ``/ping/<uuid>``. Prints its figures
+and Continuity's ratio to them. Getting Healthchecks and its venv: bench/README.md.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import argparse
 import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -33,11 +42,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_url, recreate_database  # noqa: E402
+from bench.benchdb import (  # noqa: E402
+    bench_database_url,
+    create_empty_database,
+    recreate_database,
+)
 from tests import live  # noqa: E402
 
 PROBES = 100
@@ -65,7 +80,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/11", help="Redis broker")
     parser.add_argument("--app-dir", default=str(ROOT), help="the checkout Continuity runs from")
-    return parser.parse_args()
+    parser.add_argument(
+        "--healthchecks",
+        default=os.environ.get("HEALTHCHECKS_DIR"),
+        help="a Healthchecks checkout to measure in the same run",
+    )
+    parser.add_argument(
+        "--healthchecks-python",
+        default=os.environ.get("HEALTHCHECKS_PYTHON"),
+        help="the python of the venv Healthchecks' requirements are installed in",
+    )
+    parser.add_argument(
+        "--healthchecks-conn-max-age",
+        default="0",
+        help="Healthchecks' DB_CONN_MAX_AGE (0, a new connection per request, as it ships)",
+    )
+    args = parser.parse_args()
+    if bool(args.healthchecks) != bool(args.healthchecks_python):
+        parser.error("--healthchecks and --healthchecks-python go together")
+    return args
 
 
 @dataclass(frozen=True)
@@ -107,14 +140,81 @@ def seed() -> tuple[list[int], list[str]]:
     ]
 
 
+HEALTHCHECKS_SEED = """
+from django.contrib.auth.models import User
+from hc.accounts.models import Project
+from hc.api.models import Check
+project = Project.objects.create(owner=User.objects.create_user("bench", "bench@example.org"))
+for n in range({clients}):
+    print(Check.objects.create(project=project, name=f"agent-{{n}}").code)
+"""
+
+
+def healthchecks_env(bench_url: str, port: int, conn_max_age: str) -> dict[str, str]:
+    """Healthchecks' own settings variables for PostgreSQL at ``bench_url``'s server, on
+    database ``healthchecks_bench``; everything else at its defaults but DEBUG."""
+    server = urlsplit(bench_url)
+    return {
+        "DJANGO_SETTINGS_MODULE": "hc.settings",
+        "DB": "postgres",
+        "DB_NAME": "healthchecks_bench",
+        "DB_HOST": server.hostname or "",
+        "DB_PORT": str(server.port or ""),
+        "DB_USER": server.username or "postgres",
+        "DB_PASSWORD": server.password or "",
+        "DB_CONN_MAX_AGE": conn_max_age,
+        "SECRET_KEY": live.LOCAL_HTTP_ENV["SECRET_KEY"],
+        "DEBUG": "False",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_ROOT": f"http://127.0.0.1:{port}",
+    }
+
+
+def prepare_healthchecks(args, bench_url: str, admin_url: str, env: dict[str, str]) -> list[str]:
+    """A fresh, migrated ``healthchecks_bench`` with one check per client; their ping paths."""
+    server = urlsplit(bench_url)
+    create_empty_database(urlunsplit(server._replace(path="/healthchecks_bench")), admin_url)
+
+    def manage(*command: str) -> str:
+        done = subprocess.run(
+            [args.healthchecks_python, "manage.py", *command],
+            cwd=args.healthchecks,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            sys.exit(f"Healthchecks' manage.py {command[0]} failed:\n{done.stderr}")
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    seeded = manage("shell", "-v", "0", "-c", HEALTHCHECKS_SEED.format(clients=args.clients))
+    return [f"/ping/{UUID(line.strip())}" for line in seeded.split()]
+
+
+def healthchecks_commit(checkout: str) -> str:
+    """The commit the checkout is at, if it is a git work tree (``git archive`` is not)."""
+    done = subprocess.run(
+        ["git", "-C", checkout, "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    return done.stdout.strip() if done.returncode == 0 else "(not a git work tree)"
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], app_dir: str) -> Iterator[str]:
-    """gunicorn with 2 workers serving ``app`` from ``app_dir``; yields its base URL."""
+def gunicorn(
+    app: str,
+    env: dict[str, str],
+    app_dir: str,
+    python: str = sys.executable,
+    port: int | None = None,
+) -> Iterator[str]:
+    """gunicorn with 2 workers serving ``app`` from ``app_dir`` with ``python``'s packages;
+    yields its base URL."""
     import httpx
 
-    port = live.free_port()
+    port = port or live.free_port()
     args = [
-        sys.executable,
+        python,
         "-m",
         "gunicorn",
         app,
@@ -128,7 +228,7 @@ def gunicorn(app: str, env: dict[str, str], app_dir: str) -> Iterator[str]:
         "-",
         *live._no_control_socket(),
     ]
-    env = {**env, "PYTHONPATH": os.pathsep.join([app_dir, str(ROOT)])}
+    env = {"PYTHONPATH": os.pathsep.join([app_dir, str(ROOT)]), **env}
     with tempfile.TemporaryDirectory(prefix="single-post-") as log_dir:
         process = live.LiveProcess("gunicorn", args, env, Path(log_dir))
         base_url = f"http://127.0.0.1:{port}"
@@ -151,8 +251,12 @@ def gunicorn(app: str, env: dict[str, str], app_dir: str) -> Iterator[str]:
             process.stop()
 
 
-def load(base_url: str, path: str, probe_ids, keys, args, label: str) -> Run:
-    """``args.clients`` keep-alive clients posting one result each, for warm-up + seconds."""
+def load(
+    base_url: str, paths: list[str], probe_ids, keys, args, label: str, expect: int = 201
+) -> Run:
+    """``args.clients`` keep-alive clients posting one result each, for warm-up + seconds;
+    client ``n`` posts to ``paths[n % len(paths)]`` and counts any status but ``expect`` as
+    a failure."""
     import httpx
 
     started = time.monotonic()
@@ -162,6 +266,7 @@ def load(base_url: str, path: str, probe_ids, keys, args, label: str) -> Run:
 
     def client(n: int) -> None:
         headers = {"Authorization": f"Bearer {keys[n % len(keys)]}"}
+        path = paths[n % len(paths)]
         with httpx.Client(base_url=base_url, headers=headers, timeout=30) as http:
             seq = 0
             while (now := time.monotonic()) < until:
@@ -180,7 +285,7 @@ def load(base_url: str, path: str, probe_ids, keys, args, label: str) -> Run:
                 }
                 response = http.post(path, json=body)
                 ended = time.monotonic()
-                if response.status_code != 201:
+                if response.status_code != expect:
                     if not any(failures):
                         print(f"{label}: {response.status_code} {response.text[:300]}")
                     failures[n] += 1
@@ -193,6 +298,14 @@ def load(base_url: str, path: str, probe_ids, keys, args, label: str) -> Run:
     for thread in threads:
         thread.join()
     return Run(label, [x for per in latencies for x in per], args.seconds, sum(failures))
+
+
+def ratio(app: Run, reference: Run, name: str) -> str:
+    return (
+        f"ratio to {name}: {app.rate / reference.rate:.2f} of its req/s, "
+        f"p50 {app.percentile(50) / reference.percentile(50):.1f}x, "
+        f"p99 {app.percentile(99) / reference.percentile(99):.1f}x"
+    )
 
 
 def main() -> None:
@@ -215,18 +328,45 @@ def main() -> None:
     env.update(live.LOCAL_HTTP_ENV)
     env.update(DATABASE_URL=bench_url, ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
     live.flush_redis(args.broker)
+    if args.healthchecks:
+        hc_port = live.free_port()
+        hc_env = {
+            **healthchecks_env(bench_url, hc_port, args.healthchecks_conn_max_age),
+            "PYTHONPATH": args.healthchecks,
+        }
+        hc_paths = prepare_healthchecks(args, bench_url, admin_url, hc_env)
     print(
         f"{args.clients} clients, one result per POST, {args.seconds:.0f} s measured after "
         f"{WARMUP_SECONDS:.0f} s warm-up, gunicorn 2 workers, Continuity from {args.app_dir}"
     )
     with gunicorn("bench.floor_wsgi:application", env, str(ROOT)) as base_url:
-        floor = load(base_url, "/", probe_ids, keys, args, "floor: INSERT only (bench/floor_wsgi)")
+        floor = load(
+            base_url, ["/"], probe_ids, keys, args, "floor: INSERT only (bench/floor_wsgi)"
+        )
     print(floor.line())
+    healthchecks = None
+    if args.healthchecks:
+        print(
+            f"Healthchecks from {args.healthchecks} at {healthchecks_commit(args.healthchecks)}, "
+            f"python {args.healthchecks_python}, "
+            f"DB_CONN_MAX_AGE={args.healthchecks_conn_max_age}"
+        )
+        with gunicorn(
+            "hc.wsgi:application",
+            hc_env,
+            args.healthchecks,
+            python=args.healthchecks_python,
+            port=hc_port,
+        ) as base_url:
+            healthchecks = load(
+                base_url, hc_paths, probe_ids, keys, args, "Healthchecks POST /ping/<uuid>", 200
+            )
+        print(healthchecks.line())
     app_env = {**env, "CELERY_BROKER_URL": args.broker}
     with gunicorn("continuity.wsgi:application", app_env, args.app_dir) as base_url:
         app = load(
             base_url,
-            "/api/v1/probe-results/",
+            ["/api/v1/probe-results/"],
             probe_ids,
             keys,
             args,
@@ -234,11 +374,11 @@ def main() -> None:
         )
     print(app.line())
     live.flush_redis(args.broker)
-    print(
-        f"ratio to the floor: {app.rate / floor.rate:.2f} of its req/s, "
-        f"p50 {app.percentile(50) / floor.percentile(50):.1f}x, "
-        f"p99 {app.percentile(99) / floor.percentile(99):.1f}x"
-    )
+    print(ratio(app, floor, "the floor"))
+    if healthchecks:
+        print(ratio(app, healthchecks, "Healthchecks") + " (target: at least 2 of its req/s)")
+    else:
+        print("Healthchecks not measured (give --healthchecks DIR --healthchecks-python PATH)")
     if statistics.mean(app.latencies or [0]) == 0:
         sys.exit("no request succeeded")
 
