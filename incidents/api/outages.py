@@ -1,6 +1,8 @@
 """Outages (list, detail with evidence, manual, patch, status updates) and maintenance windows."""
 
-from django.db.models import Prefetch, Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, Q
 from django.http import StreamingHttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -71,13 +73,24 @@ class OutageEvidenceSerializer(ModelSerializer):
         ]
 
 
+class ProbeIdsField(serializers.ListField):
+    """The outage's probe ids, in probe order: read from `probe_ids` where the list query
+    selected them (`with_probe_ids`), else from the outage's probes."""
+
+    child = serializers.IntegerField()
+
+    def get_attribute(self, outage: Outage) -> list[int]:
+        ids = getattr(outage, "probe_ids", None)
+        return list(ids) if ids is not None else [probe.pk for probe in outage.probes.all()]
+
+
 class OutageSerializer(ModelSerializer):
     workflow = TenantRelatedField(customer_path="customer", queryset=Workflow.objects.all())
     customer = serializers.IntegerField(source="workflow.customer_id", read_only=True)
     customer_slug = serializers.CharField(source="workflow.customer.slug", read_only=True)
     severity = serializers.ChoiceField(choices=Severity.choices)
     duration_seconds = serializers.SerializerMethodField()
-    probes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    probes = ProbeIdsField(read_only=True)
 
     class Meta:
         model = Outage
@@ -159,6 +172,16 @@ CSV_CHUNK_SIZE = 500
 PROBE_IDS = Probe.objects.only("id", "workflow_id", "name").order_by(*Probe._meta.ordering)
 
 
+def with_probe_ids(queryset):
+    """Outages with their probe ids: on PostgreSQL an ARRAY subquery in the page query itself,
+    run for the listed rows only (a page is read from the `outage_list_order` index), which
+    saves a query and the prefetch's model instances; elsewhere (SQLite) a prefetch."""
+    if connection.vendor != "postgresql":
+        return queryset.prefetch_related(Prefetch("probes", queryset=PROBE_IDS))
+    ids = Probe.objects.filter(outages=OuterRef("pk")).order_by(*Probe._meta.ordering)
+    return queryset.annotate(probe_ids=ArraySubquery(ids.values("id")))
+
+
 class OutageViewSet(viewsets.ModelViewSet):
     customer_path = "workflow__customer"
     keyset_ordering = ("-started_at", "-id")
@@ -166,9 +189,7 @@ class OutageViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        queryset = Outage.objects.select_related("workflow__customer").prefetch_related(
-            Prefetch("probes", queryset=PROBE_IDS)
-        )
+        queryset = with_probe_ids(Outage.objects.select_related("workflow__customer"))
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch(
